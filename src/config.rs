@@ -1,0 +1,386 @@
+//! The one TOML configuration file: typed, validated, and every error names its key and line.
+
+use crate::lang::Lang;
+use serde::Deserialize;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub matrix: MatrixConfig,
+    #[serde(default)]
+    pub bot: BotConfig,
+    #[serde(default)]
+    pub access: AccessConfig,
+    #[serde(default)]
+    pub rooms: Vec<RoomConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixConfig {
+    pub homeserver: String,
+    pub user_id: String,
+    pub password: Option<String>,
+    pub access_token: Option<String>,
+    pub device_id: Option<String>,
+    #[serde(default = "default_device_name")]
+    pub device_name: String,
+    /// Encrypts the local sqlite state and crypto store.
+    pub store_passphrase: Option<String>,
+    /// Server-side key backup passphrase; lets a fresh device recover E2EE keys.
+    pub recovery_passphrase: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BotConfig {
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default)]
+    pub default_language: Lang,
+    #[serde(default = "default_display_name")]
+    pub display_name: String,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        BotConfig {
+            data_dir: default_data_dir(),
+            default_language: Lang::default(),
+            display_name: default_display_name(),
+        }
+    }
+}
+
+/// Allowlists. Empty `users` and `servers` mean anyone who shares a room with the bot may
+/// use it; empty `rooms` means any room it was invited to by an allowed inviter.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessConfig {
+    #[serde(default)]
+    pub invite_users: Vec<String>,
+    #[serde(default)]
+    pub invite_servers: Vec<String>,
+    #[serde(default)]
+    pub users: Vec<String>,
+    #[serde(default)]
+    pub servers: Vec<String>,
+    #[serde(default)]
+    pub rooms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RoomKind {
+    /// A regional network room where professionals ask.
+    Network,
+    /// Where work-ability coordinators receive consultation tickets.
+    Coordinators,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomConfig {
+    pub id: String,
+    pub kind: RoomKind,
+    pub language: Option<Lang>,
+    pub name: Option<String>,
+}
+
+fn default_device_name() -> String {
+    "Kaveri".to_string()
+}
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}
+fn default_display_name() -> String {
+    "Kaveri".to_string()
+}
+
+/// One problem in a config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}: {}", self.file, line, self.key, self.message),
+            None => write!(f, "{}: {}: {}", self.file, self.key, self.message),
+        }
+    }
+}
+
+/// Every problem found, so an administrator can fix them in one go.
+#[derive(Debug)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConfigErrors {}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let file = path.display().to_string();
+        let source = std::fs::read_to_string(path).map_err(|e| {
+            ConfigErrors(vec![ConfigError { file: file.clone(), line: None, key: "-".into(), message: e.to_string() }])
+        })?;
+        Config::parse(&source, &file)
+    }
+
+    pub fn parse(source: &str, file: &str) -> Result<Config, ConfigErrors> {
+        let config: Config = toml::from_str(source).map_err(|e| {
+            let line = e.span().map(|span| line_of_offset(source, span.start));
+            let message = e.message().to_string();
+            // serde names the unknown or missing field in the message; the span gives the line.
+            ConfigErrors(vec![ConfigError { file: file.to_string(), line, key: key_at(source, line), message }])
+        })?;
+        let problems = config.problems();
+        if problems.is_empty() {
+            return Ok(config);
+        }
+        Err(ConfigErrors(
+            problems
+                .into_iter()
+                .map(|(path, message)| ConfigError {
+                    file: file.to_string(),
+                    line: find_key_line(source, &path),
+                    key: path.join("."),
+                    message,
+                })
+                .collect(),
+        ))
+    }
+
+    /// Semantic checks beyond the types: (key path, message).
+    fn problems(&self) -> Vec<(Vec<String>, String)> {
+        let mut out = Vec::new();
+        let key = |parts: &[&str]| parts.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let m = &self.matrix;
+        if !(m.homeserver.starts_with("http://") || m.homeserver.starts_with("https://")) {
+            out.push((key(&["matrix", "homeserver"]), "must start with http:// or https://".into()));
+        }
+        if !is_user_id(&m.user_id) {
+            out.push((key(&["matrix", "user_id"]), "must be a Matrix user id like @kaveri:example.org".into()));
+        }
+        match (&m.password, &m.access_token, &m.device_id) {
+            (Some(_), None, _) => {}
+            (None, Some(_), Some(_)) => {}
+            (None, Some(_), None) => out.push((
+                key(&["matrix", "device_id"]),
+                "is required with access_token, so the bot keeps its device and encryption keys".into(),
+            )),
+            (Some(_), Some(_), _) => out.push((
+                key(&["matrix", "access_token"]),
+                "give either password or access_token, not both".into(),
+            )),
+            (None, None, _) => out.push((key(&["matrix", "password"]), "give password, or access_token with device_id".into())),
+        }
+        for (list, name) in [(&self.access.invite_users, "invite_users"), (&self.access.users, "users")] {
+            for user in list {
+                if !is_user_id(user) {
+                    out.push((key(&["access", name]), format!("'{user}' is not a Matrix user id like @name:server")));
+                }
+            }
+        }
+        for (list, name) in [(&self.access.invite_servers, "invite_servers"), (&self.access.servers, "servers")] {
+            for server in list {
+                if server.is_empty() || server.contains(['@', ':', '/', ' ']) {
+                    out.push((key(&["access", name]), format!("'{server}' is not a server name like example.org")));
+                }
+            }
+        }
+        if self.access.invite_users.is_empty() && self.access.invite_servers.is_empty() {
+            out.push((
+                key(&["access", "invite_users"]),
+                "name at least one user or server (invite_servers) allowed to invite the bot".into(),
+            ));
+        }
+        for room in &self.access.rooms {
+            if !room.starts_with('!') || !room.contains(':') {
+                out.push((key(&["access", "rooms"]), format!("'{room}' is not a room id like !abc:example.org")));
+            }
+        }
+        for (i, room) in self.rooms.iter().enumerate() {
+            if !room.id.starts_with('!') || !room.id.contains(':') {
+                out.push((
+                    vec!["rooms".into(), i.to_string(), "id".into()],
+                    format!("'{}' is not a room id like !abc:example.org", room.id),
+                ));
+            }
+            if self.rooms[..i].iter().any(|r| r.id == room.id) {
+                out.push((vec!["rooms".into(), i.to_string(), "id".into()], format!("room '{}' is listed twice", room.id)));
+            }
+        }
+        out
+    }
+
+    /// The language a room is configured to speak, if any.
+    pub fn room_language(&self, room: &str) -> Option<Lang> {
+        self.rooms.iter().find(|r| r.id == room).and_then(|r| r.language)
+    }
+
+    pub fn may_invite(&self, user: &str) -> bool {
+        self.access.invite_users.iter().any(|u| u == user)
+            || self.access.invite_servers.iter().any(|s| Some(s.as_str()) == server_of(user))
+    }
+
+    pub fn may_use(&self, user: &str) -> bool {
+        let a = &self.access;
+        (a.users.is_empty() && a.servers.is_empty())
+            || a.users.iter().any(|u| u == user)
+            || a.servers.iter().any(|s| Some(s.as_str()) == server_of(user))
+            || self.may_invite(user)
+    }
+
+    /// Whether the bot should stay in a room (the allowlist, when one is given).
+    pub fn room_allowed(&self, room: &str) -> bool {
+        self.access.rooms.is_empty()
+            || self.access.rooms.iter().any(|r| r == room)
+            || self.rooms.iter().any(|r| r.id == room)
+    }
+}
+
+fn is_user_id(s: &str) -> bool {
+    s.starts_with('@') && s.len() > 3 && matches!(s.find(':'), Some(i) if i > 1 && i + 1 < s.len())
+}
+
+pub fn server_of(user: &str) -> Option<&str> {
+    user.split_once(':').map(|(_, server)| server)
+}
+
+fn line_of_offset(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// The `key =` on a line, for parse errors whose message does not name the key.
+fn key_at(source: &str, line: Option<usize>) -> String {
+    line.and_then(|l| source.lines().nth(l - 1))
+        .and_then(|text| text.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty() && !k.starts_with('['))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// Finds the line of `a.b` or `rooms.2.id` in a TOML source by following table headers;
+/// falls back to the table's header line when the key itself is absent.
+fn find_key_line(source: &str, path: &[String]) -> Option<usize> {
+    let mut header: Vec<String> = Vec::new();
+    let mut array_counts: std::collections::HashMap<String, usize> = Default::default();
+    let (table, key) = path.split_at(path.len().saturating_sub(1));
+    let mut table_line = None;
+    for (i, raw) in source.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(name) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
+            let name = name.trim().to_string();
+            let n = array_counts.entry(name.clone()).or_insert(0);
+            header = vec![name, n.to_string()];
+            *n += 1;
+        } else if let Some(name) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
+            header = name.trim().split('.').map(|s| s.trim().to_string()).collect();
+        } else if let Some((k, _)) = line.split_once('=') {
+            if header == table && key.first().map(String::as_str) == Some(k.trim()) {
+                return Some(i + 1);
+            }
+            continue;
+        } else {
+            continue;
+        }
+        if header == table {
+            table_line = Some(i + 1);
+        }
+    }
+    table_line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:localhost"
+password = "secret"
+
+[access]
+invite_users = ["@admin:localhost"]
+invite_servers = ["example.org"]
+
+[[rooms]]
+id = "!net:localhost"
+kind = "network"
+language = "sv"
+"#;
+
+    #[test]
+    fn good_config_loads_with_defaults() {
+        let c = Config::parse(GOOD, "k.toml").unwrap();
+        assert_eq!(c.bot.default_language, Lang::Fi);
+        assert_eq!(c.room_language("!net:localhost"), Some(Lang::Sv));
+        assert!(c.may_invite("@admin:localhost"));
+        assert!(c.may_invite("@anyone:example.org"));
+        assert!(!c.may_invite("@stranger:evil.org"));
+        assert!(c.may_use("@stranger:evil.org"), "no user allowlist means anyone in the room");
+    }
+
+    #[test]
+    fn bad_value_names_key_and_line() {
+        let src = GOOD.replace("http://127.0.0.1:8008", "127.0.0.1:8008");
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].key, "matrix.homeserver");
+        assert_eq!(errs[0].line, Some(3));
+        assert!(errs[0].to_string().starts_with("k.toml:3: matrix.homeserver:"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn unknown_key_and_bad_language_name_their_line() {
+        let src = GOOD.replace("password = \"secret\"", "password = \"secret\"\npasword = \"x\"");
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        assert_eq!(errs[0].line, Some(6));
+        assert!(errs[0].message.contains("pasword"), "{}", errs[0]);
+
+        let src = GOOD.replace("language = \"sv\"", "language = \"de\"");
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        assert_eq!(errs[0].line, Some(14), "{}", errs[0]);
+        assert_eq!(errs[0].key, "language");
+    }
+
+    #[test]
+    fn problems_in_array_tables_point_at_the_right_entry() {
+        let src = format!("{GOOD}\n[[rooms]]\nid = \"not-a-room\"\nkind = \"coordinators\"\n");
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        assert_eq!(errs[0].key, "rooms.1.id");
+        assert_eq!(errs[0].line, Some(17));
+    }
+
+    #[test]
+    fn login_needs_password_or_token_with_device() {
+        let src = GOOD.replace("password = \"secret\"", "access_token = \"t\"");
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        assert_eq!(errs[0].key, "matrix.device_id");
+        assert_eq!(errs[0].line, Some(2), "missing key points at its table");
+    }
+
+    #[test]
+    fn shipped_example_config_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/kaveri.example.toml");
+        Config::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

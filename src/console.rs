@@ -1,0 +1,82 @@
+//! `kaveri chat`: the same engine in a terminal, no homeserver needed.
+
+use crate::clock::SystemClock;
+use crate::engine::{Action, Delivery, Engine, Event, IncomingMessage, Settings};
+use crate::store::Store;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+pub struct ConsoleOptions<'a> {
+    pub data_dir: &'a Path,
+    pub sender: String,
+    pub room: String,
+}
+
+pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(options.data_dir)?;
+    let store = Store::open(options.data_dir)?;
+    let engine = Engine::new(Settings::console("@kaveri:console"), store, Arc::new(SystemClock))?;
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    let mut sender = options.sender;
+    let mut room = options.room;
+    if interactive {
+        writeln!(out, "Kaveri (console). /as @user:server, /room !room:server, /quit. Try !apua, !hjälp or !help.")?;
+    }
+    for delivery in engine.pending_deliveries()? {
+        show(&engine, &mut out, &delivery)?;
+    }
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            write!(out, "{sender}> ")?;
+            out.flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line?;
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if text == "/quit" {
+            break;
+        }
+        if let Some(user) = text.strip_prefix("/as ") {
+            sender = user.trim().to_string();
+            continue;
+        }
+        if let Some(r) = text.strip_prefix("/room ") {
+            room = r.trim().to_string();
+            continue;
+        }
+        let event = Event::Message(IncomingMessage {
+            event_id: format!("$console{}", engine.store().next_id()?),
+            sender: sender.clone(),
+            room: room.clone(),
+            text: text.to_string(),
+            thread_root: None,
+            mentions_bot: false,
+            // The console is a one-to-one conversation with the bot.
+            is_direct: true,
+            at: engine.now(),
+        });
+        for delivery in engine.handle(&event)? {
+            show(&engine, &mut out, &delivery)?;
+        }
+    }
+    engine.store().flush()?;
+    Ok(())
+}
+
+fn show(engine: &Engine, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
+    match &delivery.action {
+        Action::Send { room, message, .. } => writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?,
+        Action::React { key, .. } => writeln!(out, "Kaveri reacts {key}")?,
+        Action::Redact { .. } => writeln!(out, "Kaveri would remove that message.")?,
+        Action::Leave { room } => writeln!(out, "Kaveri leaves {room}")?,
+    }
+    engine.delivered(delivery.outbox_id)?;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! What the engine decides and adapters carry out.
+
+use crate::lang::Message;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Action {
+    /// Post a message; in a thread when `thread_root` is set.
+    Send {
+        room: String,
+        message: Message,
+        thread_root: Option<String>,
+        /// Bot chatter that other bots should ignore (m.notice).
+        notice: bool,
+    },
+    React { room: String, event_id: String, key: String },
+    Redact { room: String, event_id: String, reason: Option<String> },
+    Leave { room: String },
+}
+
+impl Action {
+    pub fn reply(room: &str, thread_root: Option<&str>, message: Message) -> Action {
+        Action::Send {
+            room: room.to_string(),
+            message,
+            thread_root: thread_root.map(str::to_string),
+            notice: true,
+        }
+    }
+}
+
+/// An action stored in the outbox. `txn_id` is derived from what caused it, so a resend
+/// after a crash is recognised by the homeserver instead of delivered twice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub outbox_id: u64,
+    pub txn_id: String,
+    pub action: Action,
+}
+
+/// FNV-1a: a stable hash (unlike std's), so the same cause gives the same transaction id
+/// in every build and after every restart.
+pub fn txn_id_for(cause: &str, index: usize) -> String {
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for byte in cause.bytes().chain(index.to_le_bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    format!("kaveri{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_ids_are_stable_and_distinct() {
+        assert_eq!(txn_id_for("$e1", 0), txn_id_for("$e1", 0));
+        assert_ne!(txn_id_for("$e1", 0), txn_id_for("$e1", 1));
+        assert_ne!(txn_id_for("$e1", 0), txn_id_for("$e2", 0));
+    }
+}

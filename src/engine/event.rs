@@ -1,0 +1,33 @@
+//! What adapters hand to the engine: everything it needs, nothing network-shaped.
+
+use chrono::{DateTime, Utc};
+
+/// A text message someone sent in a room the bot is in.
+#[derive(Debug, Clone)]
+pub struct IncomingMessage {
+    /// Unique per homeserver event; the engine never handles the same id twice.
+    pub event_id: String,
+    pub sender: String,
+    pub room: String,
+    pub text: String,
+    /// Root of the thread the message was sent in, if any.
+    pub thread_root: Option<String>,
+    /// The adapter decides whether the bot was mentioned (pill, m.mentions, or its name).
+    pub mentions_bot: bool,
+    /// A one-to-one room with the bot: every message there is meant for it.
+    pub is_direct: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Message(IncomingMessage),
+}
+
+impl Event {
+    pub fn event_id(&self) -> &str {
+        match self {
+            Event::Message(m) => &m.event_id,
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The pure core: an `Event` goes in, `Action`s come out. It reads and writes the local
+//! store but never touches the network; adapters deliver what it decides.
+
+mod action;
+mod commands;
+mod event;
+mod router;
+
+pub use action::{txn_id_for, Action, Delivery};
+pub use event::{Event, IncomingMessage};
+pub use router::{route, Route};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::lang::{Lang, Texts};
+use crate::store::{Batch, Store, StoreError, TreeId};
+use std::sync::Arc;
+
+/// What the engine needs to know about its deployment; built from the config file or,
+/// for `kaveri chat`, from defaults.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bot_user: String,
+    pub display_name: String,
+    pub default_lang: Lang,
+    /// The full config when running on Matrix; none in the console.
+    pub config: Option<Config>,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            bot_user: config.matrix.user_id.clone(),
+            display_name: config.bot.display_name.clone(),
+            default_lang: config.bot.default_language,
+            config: Some(config.clone()),
+        }
+    }
+
+    pub fn console(bot_user: &str) -> Settings {
+        Settings { bot_user: bot_user.to_string(), display_name: "Kaveri".into(), default_lang: Lang::Fi, config: None }
+    }
+
+    fn room_lang(&self, room: &str) -> Lang {
+        self.config.as_ref().and_then(|c| c.room_language(room)).unwrap_or(self.default_lang)
+    }
+
+    fn may_use(&self, user: &str) -> bool {
+        self.config.as_ref().is_none_or(|c| c.may_use(user))
+    }
+
+    /// Words that address the bot at the start of a message.
+    fn names(&self) -> Vec<String> {
+        let localpart = self.bot_user.trim_start_matches('@').split(':').next().unwrap_or_default();
+        let mut names = vec![self.bot_user.clone(), format!("@{localpart}"), self.display_name.clone()];
+        if !localpart.eq_ignore_ascii_case(&self.display_name) {
+            names.push(localpart.to_string());
+        }
+        // Longest first, so "@kaveri:server" wins over "@kaveri".
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        names
+    }
+}
+
+pub struct Engine {
+    texts: Texts,
+    settings: Settings,
+    names: Vec<String>,
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Engine {
+    pub fn new(settings: Settings, store: Store, clock: Arc<dyn Clock>) -> Result<Engine, crate::lang::TextsError> {
+        Ok(Engine { texts: Texts::embedded()?, names: settings.names(), settings, store, clock })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn texts(&self) -> &Texts {
+        &self.texts
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Decides what an event calls for and records it, with the event's processed mark and
+    /// the resulting outbox entries, in one transaction. An event seen before yields nothing.
+    pub fn handle(&self, event: &Event) -> Result<Vec<Delivery>, StoreError> {
+        let event_id = event.event_id();
+        if self.store.contains(TreeId::Processed, event_id.as_bytes())? {
+            return Ok(Vec::new());
+        }
+        let mut batch = Batch::default();
+        let actions = self.decide(event, &mut batch);
+        batch.put(TreeId::Processed, event_id, &self.clock.now().timestamp());
+        let deliveries = self.enqueue(event_id, actions, &mut batch)?;
+        self.store.commit(batch)?;
+        Ok(deliveries)
+    }
+
+    fn enqueue(&self, cause: &str, actions: Vec<Action>, batch: &mut Batch) -> Result<Vec<Delivery>, StoreError> {
+        let mut deliveries = Vec::with_capacity(actions.len());
+        for (index, action) in actions.into_iter().enumerate() {
+            let delivery = Delivery { outbox_id: self.store.next_id()?, txn_id: txn_id_for(cause, index), action };
+            batch.put(TreeId::Outbox, delivery.outbox_id.to_be_bytes(), &delivery);
+            deliveries.push(delivery);
+        }
+        Ok(deliveries)
+    }
+
+    /// Actions decided earlier whose delivery was not confirmed (the bot stopped between
+    /// deciding and sending). Resending them reuses their transaction ids.
+    pub fn pending_deliveries(&self) -> Result<Vec<Delivery>, StoreError> {
+        Ok(self.store.scan::<Delivery>(TreeId::Outbox)?.into_iter().map(|(_, d)| d).collect())
+    }
+
+    pub fn delivered(&self, outbox_id: u64) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        batch.remove(TreeId::Outbox, outbox_id.to_be_bytes());
+        self.store.commit(batch)
+    }
+
+    /// Marks an event handled without acting on it: backlog skipped on first start.
+    pub fn mark_processed(&self, event_id: &str) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        batch.put(TreeId::Processed, event_id, &self.clock.now().timestamp());
+        self.store.commit(batch)
+    }
+
+    fn decide(&self, event: &Event, batch: &mut Batch) -> Vec<Action> {
+        match event {
+            Event::Message(msg) => self.decide_message(msg, batch),
+        }
+    }
+
+    fn decide_message(&self, msg: &IncomingMessage, batch: &mut Batch) -> Vec<Action> {
+        if msg.sender == self.settings.bot_user {
+            return Vec::new();
+        }
+        let route = route(&self.texts, &msg.text, msg.mentions_bot || msg.is_direct, &self.names);
+        if route == Route::Ignore {
+            return Vec::new();
+        }
+        let lang = match route {
+            Route::Command { lang, .. } => lang,
+            _ => self.settings.room_lang(&msg.room),
+        };
+        let ctx = commands::Ctx { engine: self, msg, lang, batch };
+        if !self.settings.may_use(&msg.sender) {
+            return vec![ctx.reply(self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]))];
+        }
+        commands::dispatch(ctx, route)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,111 @@
+use super::*;
+use crate::clock::ManualClock;
+use chrono::TimeZone;
+
+fn engine() -> Engine {
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
+    Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock).unwrap()
+}
+
+fn message(id: &str, text: &str) -> Event {
+    Event::Message(IncomingMessage {
+        event_id: id.into(),
+        sender: "@ammattilainen:localhost".into(),
+        room: "!verkosto:localhost".into(),
+        text: text.into(),
+        thread_root: None,
+        mentions_bot: false,
+        is_direct: false,
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap(),
+    })
+}
+
+fn sent_text(deliveries: &[Delivery]) -> Vec<String> {
+    deliveries
+        .iter()
+        .filter_map(|d| match &d.action {
+            Action::Send { message, .. } => Some(message.plain.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn help_is_answered_in_the_language_of_the_command_word() {
+    let e = engine();
+    let fi = sent_text(&e.handle(&message("$1", "!apua")).unwrap());
+    let sv = sent_text(&e.handle(&message("$2", "!hjälp")).unwrap());
+    let en = sent_text(&e.handle(&message("$3", "!help")).unwrap());
+    assert!(fi[0].contains("työkyvyn tuen verkoston apuri"), "{fi:?}");
+    assert!(sv[0].contains("stöd för arbetsförmåga"), "{sv:?}");
+    assert!(en[0].contains("work-ability support network"), "{en:?}");
+}
+
+#[test]
+fn the_same_event_is_never_answered_twice() {
+    let e = engine();
+    assert_eq!(e.handle(&message("$1", "!help")).unwrap().len(), 1);
+    assert!(e.handle(&message("$1", "!help")).unwrap().is_empty());
+}
+
+#[test]
+fn chatter_between_people_gets_no_reply_but_is_marked_seen() {
+    let e = engine();
+    assert!(e.handle(&message("$1", "huomenta")).unwrap().is_empty());
+    assert!(e.store().contains(TreeId::Processed, b"$1").unwrap());
+}
+
+#[test]
+fn reply_goes_into_the_thread_the_question_came_from() {
+    let e = engine();
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    m.thread_root = Some("$root".into());
+    let d = e.handle(&Event::Message(m)).unwrap();
+    assert!(matches!(&d[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"));
+}
+
+#[test]
+fn unknown_command_is_answered_in_the_room_language_and_names_the_word() {
+    let e = engine();
+    let out = sent_text(&e.handle(&message("$1", "!apuva")).unwrap());
+    assert!(out[0].contains("!apuva") && out[0].contains("!apua"), "{out:?}");
+}
+
+#[test]
+fn undelivered_actions_wait_in_the_outbox_until_confirmed() {
+    let e = engine();
+    let d = e.handle(&message("$1", "!help")).unwrap();
+    assert_eq!(e.pending_deliveries().unwrap(), d);
+    e.delivered(d[0].outbox_id).unwrap();
+    assert!(e.pending_deliveries().unwrap().is_empty());
+}
+
+#[test]
+fn own_messages_are_ignored() {
+    let e = engine();
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    m.sender = "@kaveri:localhost".into();
+    assert!(e.handle(&Event::Message(m)).unwrap().is_empty());
+}
+
+#[test]
+fn users_outside_the_allowlist_get_a_polite_refusal() {
+    let src = r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:localhost"
+password = "x"
+[access]
+invite_users = ["@admin:localhost"]
+users = ["@ammattilainen:localhost"]
+"#;
+    let config = Config::parse(src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let e = Engine::new(Settings::from_config(&config), Store::temporary().unwrap(), clock).unwrap();
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    m.sender = "@outsider:elsewhere.org".into();
+    let out = sent_text(&e.handle(&Event::Message(m)).unwrap());
+    assert!(out[0].contains("not allowed"), "{out:?}");
+    let ok = sent_text(&e.handle(&message("$2", "!help")).unwrap());
+    assert!(ok[0].contains("work-ability"), "{ok:?}");
+}

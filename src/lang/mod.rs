@@ -1,0 +1,56 @@
+//! Languages Kaveri speaks and the user-facing texts for each.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The three languages every user-facing text exists in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Fi,
+    Sv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Fi, Lang::Sv, Lang::En];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fi => "fi",
+            Lang::Sv => "sv",
+            Lang::En => "en",
+        }
+    }
+}
+
+impl Default for Lang {
+    fn default() -> Self {
+        Lang::Fi
+    }
+}
+
+impl fmt::Display for Lang {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Lang {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "fi" | "fin" | "suomi" | "finnish" => Ok(Lang::Fi),
+            "sv" | "swe" | "svenska" | "swedish" => Ok(Lang::Sv),
+            "en" | "eng" | "english" => Ok(Lang::En),
+            other => Err(format!("unknown language '{other}' (expected fi, sv or en)")),
+        }
+    }
+}
+
+mod format;
+mod texts;
+
+pub use format::{escape_html, Message};
+pub use texts::{CommandKey, Msg, Texts, TextsError};

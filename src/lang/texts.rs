@@ -1,0 +1,201 @@
+//! Loads every user-facing text from prompts/<lang>/ (embedded at build time, so the
+//! binary works anywhere) and checks at start-up that each language has them all.
+
+use super::format::{escape_html, Message};
+use super::Lang;
+use std::collections::HashMap;
+use std::fmt;
+
+macro_rules! keys {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+        }
+    };
+}
+
+keys! {
+    /// A command, whatever the language it was typed in.
+    pub enum CommandKey {
+        Help => "help",
+        Ask => "ask",
+        Service => "service",
+        Services => "services",
+    }
+}
+
+keys! {
+    /// A message in prompts/<lang>/messages.toml.
+    pub enum MessageKey {
+        Help => "help",
+        UnknownCommand => "unknown_command",
+        NotAllowed => "not_allowed",
+        LeavingRoom => "leaving_room",
+    }
+}
+
+#[derive(Debug)]
+pub struct TextsError(String);
+
+impl fmt::Display for TextsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TextsError {}
+
+struct LangTexts {
+    messages: HashMap<String, String>,
+    command_words: HashMap<CommandKey, Vec<String>>,
+}
+
+/// All texts in all languages, validated complete.
+pub struct Texts {
+    by_lang: HashMap<Lang, LangTexts>,
+    /// Command word (lowercase) -> command and the language the word belongs to.
+    command_index: HashMap<String, (CommandKey, Lang)>,
+}
+
+const EMBEDDED: [(Lang, &str, &str); 3] = [
+    (Lang::Fi, include_str!("../../prompts/fi/messages.toml"), include_str!("../../prompts/fi/commands.toml")),
+    (Lang::Sv, include_str!("../../prompts/sv/messages.toml"), include_str!("../../prompts/sv/commands.toml")),
+    (Lang::En, include_str!("../../prompts/en/messages.toml"), include_str!("../../prompts/en/commands.toml")),
+];
+
+impl Texts {
+    /// The texts shipped in prompts/. Fails only if prompts/ itself is broken, which the
+    /// unit tests catch before a release.
+    pub fn embedded() -> Result<Texts, TextsError> {
+        let mut by_lang = HashMap::new();
+        let mut command_index = HashMap::new();
+        for (lang, messages_src, commands_src) in EMBEDDED {
+            let messages: HashMap<String, String> = toml::from_str(messages_src)
+                .map_err(|e| TextsError(format!("prompts/{lang}/messages.toml: {e}")))?;
+            let words: HashMap<String, Vec<String>> = toml::from_str(commands_src)
+                .map_err(|e| TextsError(format!("prompts/{lang}/commands.toml: {e}")))?;
+            for key in MessageKey::ALL {
+                if !messages.contains_key(key.key()) {
+                    return Err(TextsError(format!(
+                        "prompts/{lang}/messages.toml: missing message '{}'",
+                        key.key()
+                    )));
+                }
+            }
+            let mut command_words = HashMap::new();
+            for &command in CommandKey::ALL {
+                let list = words.get(command.key()).filter(|l| !l.is_empty()).ok_or_else(|| {
+                    TextsError(format!("prompts/{lang}/commands.toml: missing command '{}'", command.key()))
+                })?;
+                for word in list {
+                    let word = word.to_lowercase();
+                    if let Some((other, other_lang)) = command_index.insert(word.clone(), (command, lang)) {
+                        // The same word may name the same command in two languages; anything
+                        // else would make the router guess.
+                        if other != command {
+                            return Err(TextsError(format!(
+                                "command word '{word}' means both '{}' ({other_lang}) and '{}' ({lang})",
+                                other.key(),
+                                command.key()
+                            )));
+                        }
+                        command_index.insert(word, (other, other_lang));
+                    }
+                }
+                command_words.insert(command, list.clone());
+            }
+            by_lang.insert(lang, LangTexts { messages, command_words });
+        }
+        Ok(Texts { by_lang, command_index })
+    }
+
+    fn lang(&self, lang: Lang) -> &LangTexts {
+        &self.by_lang[&lang]
+    }
+
+    /// A message with `{name}` placeholders filled: raw in the plain text, escaped in HTML.
+    pub fn message(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)]) -> Message {
+        self.render(&self.lang(lang).messages[key.key()], args)
+    }
+
+    /// Renders any prompts/ markup with arguments, for templates kept outside messages.toml.
+    pub fn render(&self, markup: &str, args: &[(&str, &str)]) -> Message {
+        let mut message = Message::from_markup(markup);
+        for (name, value) in args {
+            let placeholder = format!("{{{name}}}");
+            message.plain = message.plain.replace(&placeholder, value);
+            message.html = message.html.replace(&placeholder, &escape_html(value));
+        }
+        message
+    }
+
+    /// Which command a typed word names, and in which language.
+    pub fn command(&self, word: &str) -> Option<(CommandKey, Lang)> {
+        self.command_index.get(&word.to_lowercase()).copied()
+    }
+
+    /// The main word for a command in a language, as shown in help texts.
+    pub fn command_word(&self, lang: Lang, command: CommandKey) -> &str {
+        &self.lang(lang).command_words[&command][0]
+    }
+}
+
+pub use MessageKey as Msg;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use regex::Regex;
+
+    #[test]
+    fn every_language_has_every_message_and_command() {
+        let texts = Texts::embedded().expect("prompts/ must load");
+        for lang in Lang::ALL {
+            for key in MessageKey::ALL {
+                assert!(!texts.message(lang, *key, &[]).plain.trim().is_empty(), "{lang} {key:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn placeholders_match_across_languages() {
+        let placeholder = Regex::new(r"\{[a-z_]+\}").unwrap();
+        let texts = Texts::embedded().unwrap();
+        for key in MessageKey::ALL {
+            let mut sets = Lang::ALL.iter().map(|lang| {
+                let raw = &texts.lang(*lang).messages[key.key()];
+                let mut found: Vec<&str> = placeholder.find_iter(raw).map(|m| m.as_str()).collect();
+                found.sort();
+                found.dedup();
+                found
+            });
+            let fi = sets.next().unwrap();
+            for other in sets {
+                assert_eq!(fi, other, "placeholders of '{}' differ between languages", key.key());
+            }
+        }
+    }
+
+    #[test]
+    fn command_words_resolve_to_their_language() {
+        let texts = Texts::embedded().unwrap();
+        assert_eq!(texts.command("apua"), Some((CommandKey::Help, Lang::Fi)));
+        assert_eq!(texts.command("HJÄLP"), Some((CommandKey::Help, Lang::Sv)));
+        assert_eq!(texts.command("help"), Some((CommandKey::Help, Lang::En)));
+        assert_eq!(texts.command("nonsense"), None);
+    }
+
+    #[test]
+    fn arguments_are_escaped_in_html_only() {
+        let texts = Texts::embedded().unwrap();
+        let m = texts.message(Lang::En, MessageKey::UnknownCommand, &[("command", "<x>")]);
+        assert!(m.plain.contains("!<x>"));
+        assert!(m.html.contains("!&lt;x&gt;"));
+    }
+}

@@ -1,0 +1,15 @@
+#![recursion_limit = "256"]
+//! Kaveri: a Matrix bot for Finland's regional work-ability support networks.
+//!
+//! Adapters (Matrix, console) turn the world into `engine::Event`s; the engine decides
+//! `engine::Action`s; adapters carry them out.
+
+pub mod clock;
+pub mod config;
+pub mod console;
+pub mod engine;
+pub mod lang;
+pub mod store;
+
+#[cfg(feature = "matrix")]
+pub mod matrix;
