@@ -75,6 +75,7 @@ fn show(engine: &Engine, out: &mut impl Write, delivery: &Delivery) -> anyhow::R
         Action::Send { room, message, .. } => writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?,
         Action::React { key, .. } => writeln!(out, "Kaveri reacts {key}")?,
         Action::Redact { .. } => writeln!(out, "Kaveri would remove that message.")?,
+        Action::Join { room } => writeln!(out, "Kaveri joins {room}")?,
         Action::Leave { room } => writeln!(out, "Kaveri leaves {room}")?,
     }
     engine.delivered(delivery.outbox_id)?;

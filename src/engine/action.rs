@@ -15,6 +15,7 @@ pub enum Action {
     },
     React { room: String, event_id: String, key: String },
     Redact { room: String, event_id: String, reason: Option<String> },
+    Join { room: String },
     Leave { room: String },
 }
 

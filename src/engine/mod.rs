@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::lang::{Lang, Texts};
 use crate::store::{Batch, Store, StoreError, TreeId};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What the engine needs to know about its deployment; built from the config file or,
 /// for `kaveri chat`, from defaults.
@@ -68,11 +68,13 @@ pub struct Engine {
     names: Vec<String>,
     store: Store,
     clock: Arc<dyn Clock>,
+    /// One event at a time: a decision reads state that the previous one may have written.
+    handling: Mutex<()>,
 }
 
 impl Engine {
     pub fn new(settings: Settings, store: Store, clock: Arc<dyn Clock>) -> Result<Engine, crate::lang::TextsError> {
-        Ok(Engine { texts: Texts::embedded()?, names: settings.names(), settings, store, clock })
+        Ok(Engine { texts: Texts::embedded()?, names: settings.names(), settings, store, clock, handling: Mutex::new(()) })
     }
 
     pub fn settings(&self) -> &Settings {
@@ -94,6 +96,7 @@ impl Engine {
     /// Decides what an event calls for and records it, with the event's processed mark and
     /// the resulting outbox entries, in one transaction. An event seen before yields nothing.
     pub fn handle(&self, event: &Event) -> Result<Vec<Delivery>, StoreError> {
+        let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
         let event_id = event.event_id();
         if self.store.contains(TreeId::Processed, event_id.as_bytes())? {
             return Ok(Vec::new());
@@ -133,6 +136,21 @@ impl Engine {
         let mut batch = Batch::default();
         batch.put(TreeId::Processed, event_id, &self.clock.now().timestamp());
         self.store.commit(batch)
+    }
+
+    /// What to do with an invite. Joining twice is harmless, so invites skip the
+    /// processed-event marks and the outbox: the adapter carries these out directly.
+    pub fn decide_invite(&self, room: &str, inviter: &str) -> Vec<Action> {
+        let welcome = self.settings.config.as_ref().is_none_or(|c| c.may_invite(inviter) && c.room_allowed(room));
+        if welcome {
+            return vec![Action::Join { room: room.to_string() }];
+        }
+        let lang = self.settings.room_lang(room);
+        vec![
+            Action::Join { room: room.to_string() },
+            Action::reply(room, None, self.texts.message(lang, crate::lang::Msg::LeavingRoom, &[])),
+            Action::Leave { room: room.to_string() },
+        ]
     }
 
     fn decide(&self, event: &Event, batch: &mut Batch) -> Vec<Action> {

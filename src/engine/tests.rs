@@ -109,3 +109,27 @@ users = ["@ammattilainen:localhost"]
     let ok = sent_text(&e.handle(&message("$2", "!help")).unwrap());
     assert!(ok[0].contains("work-ability"), "{ok:?}");
 }
+
+#[test]
+fn invites_from_allowed_inviters_are_joined_and_others_declined_politely() {
+    let src = r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:localhost"
+password = "x"
+[access]
+invite_users = ["@admin:localhost"]
+[[rooms]]
+id = "!ruotsi:localhost"
+kind = "network"
+language = "sv"
+"#;
+    let config = Config::parse(src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let e = Engine::new(Settings::from_config(&config), Store::temporary().unwrap(), clock).unwrap();
+    assert_eq!(e.decide_invite("!a:localhost", "@admin:localhost"), vec![Action::Join { room: "!a:localhost".into() }]);
+    let declined = e.decide_invite("!ruotsi:localhost", "@stranger:localhost");
+    assert_eq!(declined.len(), 3);
+    assert!(matches!(&declined[1], Action::Send { message, .. } if message.plain.contains("lämnar rummet")));
+    assert_eq!(declined[2], Action::Leave { room: "!ruotsi:localhost".into() });
+}

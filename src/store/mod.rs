@@ -162,6 +162,18 @@ impl Store {
             .collect()
     }
 
+    /// A one-way switch kept in the meta tree (e.g. "first start done").
+    pub fn flag(&self, name: &str) -> Result<bool, StoreError> {
+        Ok(self.get::<bool>(TreeId::Meta, name.as_bytes())?.unwrap_or(false))
+    }
+
+    pub fn set_flag(&self, name: &str) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        batch.put(TreeId::Meta, name, &true);
+        self.commit(batch)?;
+        self.flush()
+    }
+
     /// A fresh id, increasing across restarts.
     pub fn next_id(&self) -> Result<u64, StoreError> {
         Ok(self.db.generate_id()?)

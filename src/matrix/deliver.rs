@@ -1,0 +1,157 @@
+//! Carries out the engine's actions on Matrix.
+
+use crate::engine::{Action, Delivery, Engine};
+use anyhow::Context;
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::relation::{Annotation, Thread};
+use matrix_sdk::ruma::events::room::message::{Relation, RoomMessageEventContent};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedTransactionId};
+use matrix_sdk::{Client, Room};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Delivers the outbox in order, oldest first, whenever the engine adds to it, and at
+/// start for whatever a previous run decided but did not confirm.
+pub async fn outbox_worker(client: Client, engine: Arc<Engine>, wake: Arc<Notify>) {
+    let mut failures: u32 = 0;
+    loop {
+        let pending = match engine.pending_deliveries() {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the outbox");
+                Vec::new()
+            }
+        };
+        let mut stuck = false;
+        for delivery in pending {
+            match deliver(&client, &delivery).await {
+                Ok(()) => confirm(&engine, &delivery),
+                Err(e) if is_permanent(&e) => {
+                    tracing::error!(error = %e, outbox_id = delivery.outbox_id, "dropping an action the homeserver refuses");
+                    confirm(&engine, &delivery);
+                }
+                Err(e) => {
+                    failures += 1;
+                    tracing::warn!(error = %e, attempt = failures, "delivery failed; will retry");
+                    stuck = true;
+                    break;
+                }
+            }
+        }
+        if stuck {
+            // Retried with the same transaction id, so the homeserver drops any duplicate.
+            let wait = Duration::from_secs((1u64 << failures.min(6)).min(60));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = wake.notified() => {}
+            }
+        } else {
+            failures = 0;
+            wake.notified().await;
+        }
+    }
+}
+
+fn confirm(engine: &Engine, delivery: &Delivery) {
+    if let Err(e) = engine.delivered(delivery.outbox_id) {
+        tracing::error!(error = %e, "could not clear a delivered action from the outbox");
+    }
+}
+
+/// A 4xx other than rate limiting will not succeed on retry (not in the room, forbidden).
+fn is_permanent(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<matrix_sdk::Error>()
+        .and_then(|e| e.as_client_api_error())
+        .is_some_and(|e| e.status_code.is_client_error() && e.status_code.as_u16() != 429)
+        || error.downcast_ref::<matrix_sdk::HttpError>().and_then(|e| e.as_client_api_error()).is_some_and(|e| {
+            e.status_code.is_client_error() && e.status_code.as_u16() != 429
+        })
+}
+
+async fn deliver(client: &Client, delivery: &Delivery) -> anyhow::Result<()> {
+    let txn_id: OwnedTransactionId = delivery.txn_id.as_str().into();
+    match &delivery.action {
+        Action::Send { room, message, thread_root, notice } => {
+            let room = joined_room(client, room)?;
+            let mut content = if *notice {
+                RoomMessageEventContent::notice_html(&message.plain, &message.html)
+            } else {
+                RoomMessageEventContent::text_html(&message.plain, &message.html)
+            };
+            if let Some(root) = thread_root {
+                let root: OwnedEventId = root.as_str().try_into().context("thread root")?;
+                // The root doubles as the reply fallback for clients without threads.
+                content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
+            }
+            room.send(content).with_transaction_id(txn_id).await?;
+        }
+        Action::React { room, event_id, key } => {
+            let room = joined_room(client, room)?;
+            let target: OwnedEventId = event_id.as_str().try_into().context("reaction target")?;
+            room.send(ReactionEventContent::new(Annotation::new(target, key.clone())))
+                .with_transaction_id(txn_id)
+                .await?;
+        }
+        Action::Redact { room, event_id, reason } => {
+            let room = joined_room(client, room)?;
+            let target: OwnedEventId = event_id.as_str().try_into().context("redaction target")?;
+            room.redact(&target, reason.as_deref(), Some(txn_id)).await?;
+        }
+        Action::Join { room } => {
+            join_with_retries(client, room).await?;
+        }
+        Action::Leave { room } => {
+            if let Some(room) = client.get_room(&parse_room(room)?) {
+                room.leave().await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Invite answers run outside the outbox: joining is idempotent, and a declined invite is
+/// simply declined again after a restart.
+pub async fn invite_actions(client: Client, actions: Vec<Action>) {
+    for (index, action) in actions.into_iter().enumerate() {
+        let delivery = Delivery {
+            outbox_id: 0,
+            txn_id: crate::engine::txn_id_for(&format!("invite{}", chrono::Utc::now().timestamp_millis()), index),
+            action,
+        };
+        if let Err(e) = deliver(&client, &delivery).await {
+            tracing::warn!(error = %e, "could not answer an invite");
+            return;
+        }
+    }
+}
+
+/// Joining right after an invite can fail while the homeserver catches up; retry with a
+/// growing pause for about an hour, as the matrix-sdk autojoin example does.
+async fn join_with_retries(client: &Client, room: &str) -> anyhow::Result<()> {
+    let room_id = parse_room(room)?;
+    let mut delay = 2;
+    loop {
+        match client.join_room_by_id(&room_id).await {
+            Ok(_) => {
+                tracing::info!(room = %room_id, "joined");
+                return Ok(());
+            }
+            Err(e) if delay <= 3600 => {
+                tracing::warn!(error = %e, room = %room_id, retry_in_s = delay, "join failed");
+                tokio::time::sleep(Duration::from_secs(delay)).await;
+                delay *= 2;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+fn parse_room(room: &str) -> anyhow::Result<OwnedRoomId> {
+    room.try_into().with_context(|| format!("'{room}' is not a room id"))
+}
+
+fn joined_room(client: &Client, room: &str) -> anyhow::Result<Room> {
+    client.get_room(&parse_room(room)?).with_context(|| format!("the bot is not in room {room}"))
+}

@@ -1,0 +1,121 @@
+//! Kaveri on a real Synapse: invites, commands in three languages in plain and encrypted
+//! rooms, and restarts that neither lose nor repeat an answer.
+#![cfg(feature = "matrix")]
+#![recursion_limit = "256"]
+
+mod support;
+
+use support::{Bot, Person};
+
+fn invite_only(user: &str) -> String {
+    format!("[access]\ninvite_users = [\"{user}\"]\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joins_an_allowed_invite_and_politely_leaves_a_disallowed_one() {
+    let alice = Person::new("alice").await;
+    let mut mallory = Person::new("mallory").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+
+    let allowed = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&allowed, &bot.user_id, true).await;
+
+    let refused = mallory.create_room(&bot.user_id, false).await;
+    let goodbye = mallory.expect_from(&refused, &bot.user_id, 40).await;
+    assert!(goodbye.body.contains("ei ole oikeutta kutsua"), "{goodbye:?}");
+    mallory.wait_membership(&refused, &bot.user_id, false).await;
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_is_answered_in_the_command_language_in_plain_and_encrypted_rooms() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+
+    for encrypted in [false, true] {
+        let room = alice.create_room(&bot.user_id, encrypted).await;
+        alice.wait_membership(&room, &bot.user_id, true).await;
+        for (command, expected) in [
+            ("!apua", "työkyvyn tuen verkoston apuri"),
+            ("!hjälp", "stöd för arbetsförmåga"),
+            ("!help", "helper for the work-ability support network"),
+        ] {
+            alice.say(&room, command).await;
+            let reply = alice.expect_from(&room, &bot.user_id, 40).await;
+            assert!(reply.body.contains(expected), "encrypted={encrypted} {command}: {reply:?}");
+            assert!(reply.notice, "bot replies are notices so other bots ignore them");
+        }
+    }
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replies_in_the_thread_the_question_came_from() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    let root = alice.say(&room, "Kysymys asiakkaasta").await;
+    let mut content = matrix_sdk::ruma::events::room::message::RoomMessageEventContent::text_plain("!help");
+    content.relates_to = Some(matrix_sdk::ruma::events::room::message::Relation::Thread(
+        matrix_sdk::ruma::events::relation::Thread::plain(root.clone(), root.clone()),
+    ));
+    room.send(content).await.unwrap();
+    let reply = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert_eq!(reply.thread_root.as_ref(), Some(&root), "{reply:?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_neither_repeats_old_answers_nor_loses_commands_sent_while_down() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    alice.say(&room, "!help").await;
+    let first = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(first.body.contains("helper for the work-ability"), "{first:?}");
+    bot.stop().await;
+
+    // Sent while the bot is down: answered once it is back, exactly once.
+    alice.say(&room, "!apua").await;
+    bot.start().await;
+    let after_restart = alice.collect_from(&room, &bot.user_id, 12).await;
+    assert_eq!(after_restart.len(), 1, "exactly one answer after restart: {after_restart:?}");
+    assert!(after_restart[0].body.contains("työkyvyn tuen verkoston apuri"), "{after_restart:?}");
+
+    // A new command is answered; the old ones still are not.
+    alice.say(&room, "!hjälp").await;
+    let new = alice.collect_from(&room, &bot.user_id, 10).await;
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert!(new[0].body.contains("stöd för arbetsförmåga"), "{new:?}");
+
+    // A killed bot (no clean shutdown) also answers nothing twice.
+    bot.kill();
+    bot.start().await;
+    let after_kill = alice.collect_from(&room, &bot.user_id, 8).await;
+    assert!(after_kill.is_empty(), "nothing repeated after SIGKILL: {after_kill:?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refuses_to_start_when_the_crypto_store_is_gone() {
+    let alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    bot.stop().await;
+    std::fs::remove_dir_all(bot.dir.path().join("data/matrix-store")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kaveri"))
+        .args(["run", "--config", bot.dir.path().join("kaveri.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("lost its crypto store"), "{stderr}");
+}

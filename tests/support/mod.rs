@@ -1,0 +1,267 @@
+//! Test support: one real Synapse per test run (started by scripts/dev-homeserver, reused
+//! if already running), users registered over its admin API, the real `kaveri` binary as
+//! the bot, and matrix-sdk clients playing the people.
+#![allow(dead_code)]
+
+use matrix_sdk::config::SyncSettings;
+use matrix_sdk::ruma::events::room::message::{OriginalSyncRoomMessageEvent, Relation, RoomMessageEventContent};
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId};
+use matrix_sdk::{Client, Room};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+pub const PORT: &str = "18448";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn hs_dir() -> PathBuf {
+    repo().join("target/test-homeserver")
+}
+
+/// Starts (or reuses) the test homeserver once per run and returns its URL.
+pub fn homeserver() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let status = Command::new(repo().join("scripts/dev-homeserver"))
+            .arg("start")
+            .env("KAVERI_HS_DIR", hs_dir())
+            .env("KAVERI_HS_PORT", PORT)
+            .status()
+            .expect("scripts/dev-homeserver runs");
+        assert!(status.success(), "test homeserver did not start");
+        format!("http://127.0.0.1:{PORT}")
+    })
+}
+
+/// A user name unique to this run, so reruns against a reused server never collide.
+pub fn unique(name: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let run = std::process::id();
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() % 1_000_000;
+    format!("{name}{run}x{stamp}x{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Registers a user with the shared secret and returns (user id, password).
+pub fn register(name: &str) -> (String, String) {
+    homeserver();
+    let password = format!("{name}-pw");
+    let status = Command::new(repo().join(".venv/bin/register_new_matrix_user"))
+        .args(["-c", hs_dir().join("homeserver.yaml").to_str().unwrap(), "-u", name, "-p", &password, "--no-admin"])
+        .arg(homeserver())
+        .stdout(Stdio::null())
+        .status()
+        .expect("register_new_matrix_user runs");
+    assert!(status.success(), "could not register {name}");
+    (format!("@{name}:localhost"), password)
+}
+
+/// The real bot binary, with its own account and data directory.
+pub struct Bot {
+    pub user_id: String,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Bot {
+    /// `extra` is appended to the generated config (e.g. an [access] section).
+    pub fn new(access: &str) -> Bot {
+        let (user_id, password) = register(&unique("kaveri"));
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "[matrix]\nhomeserver = \"{}\"\nuser_id = \"{user_id}\"\npassword = \"{password}\"\n\n[bot]\ndata_dir = \"{}\"\n\n{access}\n",
+            homeserver(),
+            dir.path().join("data").display()
+        );
+        std::fs::write(dir.path().join("kaveri.toml"), config).unwrap();
+        Bot { user_id, dir, child: None }
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("bot.log")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Starts the bot and waits until it syncs.
+    pub async fn start(&mut self) {
+        assert!(self.child.is_none(), "bot already running");
+        let previous_readies = self.log().matches(" ready").count();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
+            .args(["run", "--config", self.dir.path().join("kaveri.toml").to_str().unwrap()])
+            .env("RUST_LOG", "info,matrix_sdk=warn,matrix_sdk_crypto=warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("kaveri binary starts");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while self.log().matches(" ready").count() == previous_readies {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                panic!("bot exited with {status} before it was ready:\n{}", self.log());
+            }
+            assert!(Instant::now() < deadline, "bot not ready in 60 s:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Graceful stop with SIGTERM, as a service manager would.
+    pub async fn stop(&mut self) {
+        let mut child = self.child.take().expect("bot running");
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "bot exited badly on SIGTERM: {status}\n{}", self.log());
+                return;
+            }
+            assert!(Instant::now() < deadline, "bot ignored SIGTERM:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("bot running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A message some client saw.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub room: OwnedRoomId,
+    pub sender: OwnedUserId,
+    pub event_id: OwnedEventId,
+    pub body: String,
+    pub thread_root: Option<OwnedEventId>,
+    pub notice: bool,
+}
+
+/// A person using a real Matrix client (with end-to-end encryption).
+pub struct Person {
+    pub client: Client,
+    pub user_id: String,
+    seen: mpsc::UnboundedReceiver<Seen>,
+    _store: tempfile::TempDir,
+}
+
+impl Person {
+    pub async fn new(name: &str) -> Person {
+        let (user_id, password) = register(&unique(name));
+        let store = tempfile::tempdir().unwrap();
+        let client = Client::builder()
+            .homeserver_url(homeserver())
+            .sqlite_store(store.path(), None)
+            .build()
+            .await
+            .unwrap();
+        client.matrix_auth().login_username(&user_id, &password).send().await.unwrap();
+        let (tx, seen) = mpsc::unbounded_channel();
+        client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room| {
+            let tx = tx.clone();
+            async move {
+                let thread_root = match &ev.content.relates_to {
+                    Some(Relation::Thread(t)) => Some(t.event_id.clone()),
+                    _ => None,
+                };
+                let notice = matches!(ev.content.msgtype, matrix_sdk::ruma::events::room::message::MessageType::Notice(_));
+                let _ = tx.send(Seen {
+                    room: room.room_id().to_owned(),
+                    sender: ev.sender.clone(),
+                    event_id: ev.event_id.clone(),
+                    body: ev.content.body().to_string(),
+                    thread_root,
+                    notice,
+                });
+            }
+        });
+        client.sync_once(SyncSettings::default()).await.unwrap();
+        let syncing = client.clone();
+        tokio::spawn(async move {
+            let _ = syncing.sync(SyncSettings::default().timeout(Duration::from_secs(5))).await;
+        });
+        Person { client, user_id, seen, _store: store }
+    }
+
+    /// Creates a room and invites `invitee`; encrypted if asked.
+    pub async fn create_room(&self, invitee: &str, encrypted: bool) -> Room {
+        let room = self.client.create_room(Default::default()).await.unwrap();
+        if encrypted {
+            room.enable_encryption().await.unwrap();
+        }
+        room.invite_user_by_id(&OwnedUserId::try_from(invitee).unwrap()).await.unwrap();
+        room
+    }
+
+    /// Waits until `user` has joined (true) or left/refused (false) the room.
+    pub async fn wait_membership(&self, room: &Room, user: &str, joined: bool) {
+        use matrix_sdk::ruma::events::room::member::MembershipState;
+        let user = OwnedUserId::try_from(user).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(40);
+        loop {
+            if let Ok(Some(member)) = room.get_member_no_sync(&user).await {
+                let state = member.membership().clone();
+                if joined && state == MembershipState::Join {
+                    return;
+                }
+                if !joined && state == MembershipState::Leave {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "{user} never {} the room", if joined { "joined" } else { "left" });
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    pub async fn say(&self, room: &Room, text: &str) -> OwnedEventId {
+        room.send(RoomMessageEventContent::text_plain(text)).await.unwrap().response.event_id
+    }
+
+    /// The next message from `sender` in `room`, or panics after `secs`.
+    pub async fn expect_from(&mut self, room: &Room, sender: &str, secs: u64) -> Seen {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.seen.recv()).await {
+                Ok(Some(seen)) if seen.room == room.room_id() && seen.sender == sender => return seen,
+                Ok(Some(_)) => continue,
+                Ok(None) => panic!("client stopped"),
+                Err(_) => panic!("no message from {sender} within {secs} s"),
+            }
+        }
+    }
+
+    /// Everything `sender` says in `room` during the next `secs`.
+    pub async fn collect_from(&mut self, room: &Room, sender: &str, secs: u64) -> Vec<Seen> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        let mut out = Vec::new();
+        while let Ok(Some(seen)) = tokio::time::timeout_at(deadline, self.seen.recv()).await {
+            if seen.room == room.room_id() && seen.sender == sender {
+                out.push(seen);
+            }
+        }
+        out
+    }
+}
+
+pub fn data_dir(bot: &Bot) -> &Path {
+    bot.dir.path()
+}
