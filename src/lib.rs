@@ -7,8 +7,10 @@
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod consult;
 pub mod engine;
 pub mod lang;
+pub mod remind;
 pub mod store;
 
 #[cfg(feature = "matrix")]

@@ -29,6 +29,21 @@ enum Command {
         #[arg(long, default_value = "config/kaveri.toml")]
         config: PathBuf,
     },
+    /// Resolve a time expression (fi, sv, en) to a moment in Europe/Helsinki.
+    ParseTime {
+        /// The moment to resolve against (RFC 3339); default: now.
+        #[arg(long)]
+        now: Option<String>,
+        #[arg(long)]
+        json: bool,
+        expression: String,
+    },
+    /// Find personal identity codes, phone numbers and e-mail addresses in a text.
+    PrivacyScan {
+        #[arg(long)]
+        json: bool,
+        text: String,
+    },
     /// Check a configuration file and print every problem with its key and line.
     CheckConfig {
         #[arg(long, default_value = "config/kaveri.toml")]
@@ -59,6 +74,11 @@ fn main() -> ExitCode {
             }
         },
         Command::Run { config } => run(&config),
+        Command::ParseTime { now, json, expression } => return parse_time(now.as_deref(), json, &expression),
+        Command::PrivacyScan { json, text } => {
+            privacy_scan(json, &text);
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -79,4 +99,50 @@ fn run(path: &std::path::Path) -> anyhow::Result<()> {
 #[cfg(not(feature = "matrix"))]
 fn run(_path: &std::path::Path) -> anyhow::Result<()> {
     anyhow::bail!("this build has no Matrix support; rebuild with the default 'matrix' feature")
+}
+
+fn parse_time(now: Option<&str>, json: bool, expression: &str) -> ExitCode {
+    use kaveri::remind::{calendar::HELSINKI, time_expr};
+    let now = match now {
+        None => chrono::Utc::now().with_timezone(&HELSINKI),
+        Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(t) => t.with_timezone(&HELSINKI),
+            Err(e) => {
+                eprintln!("kaveri: --now must be an RFC 3339 moment like 2026-11-23T10:00:00+02:00 ({e})");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    match time_expr::parse(expression, now) {
+        Ok(parsed) => {
+            let at = parsed.at.to_rfc3339();
+            if json {
+                println!("{}", serde_json::json!({ "at": at }));
+            } else {
+                println!("{at}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e.key() }));
+            } else {
+                eprintln!("kaveri: could not read a time from that ({})", e.key());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn privacy_scan(json: bool, text: &str) {
+    let findings = kaveri::consult::privacy::scan(text);
+    if json {
+        println!("{}", serde_json::json!({ "findings": findings }));
+    } else if findings.is_empty() {
+        println!("no findings");
+    } else {
+        for f in findings {
+            println!("{:?} at bytes {}..{}", f.kind, f.start, f.end);
+        }
+    }
 }

@@ -58,7 +58,7 @@ fn chatter_between_people_gets_no_reply_but_is_marked_seen() {
 #[test]
 fn reply_goes_into_the_thread_the_question_came_from() {
     let e = engine();
-    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    let Event::Message(mut m) = message("$1", "!help");
     m.thread_root = Some("$root".into());
     let d = e.handle(&Event::Message(m)).unwrap();
     assert!(matches!(&d[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"));
@@ -83,7 +83,7 @@ fn undelivered_actions_wait_in_the_outbox_until_confirmed() {
 #[test]
 fn own_messages_are_ignored() {
     let e = engine();
-    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    let Event::Message(mut m) = message("$1", "!help");
     m.sender = "@kaveri:localhost".into();
     assert!(e.handle(&Event::Message(m)).unwrap().is_empty());
 }
@@ -102,7 +102,7 @@ users = ["@ammattilainen:localhost"]
     let config = Config::parse(src, "t.toml").unwrap();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let e = Engine::new(Settings::from_config(&config), Store::temporary().unwrap(), clock).unwrap();
-    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
+    let Event::Message(mut m) = message("$1", "!help");
     m.sender = "@outsider:elsewhere.org".into();
     let out = sent_text(&e.handle(&Event::Message(m)).unwrap());
     assert!(out[0].contains("not allowed"), "{out:?}");

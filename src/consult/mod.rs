@@ -1,0 +1,3 @@
+//! Consultation tickets. The privacy guard comes first: consultations are anonymous.
+
+pub mod privacy;
