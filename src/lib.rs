@@ -4,6 +4,7 @@
 //! Adapters (Matrix, console) turn the world into `engine::Event`s; the engine decides
 //! `engine::Action`s; adapters carry them out.
 
+pub mod catalogue;
 pub mod clock;
 pub mod config;
 pub mod console;

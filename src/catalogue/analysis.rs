@@ -1,0 +1,385 @@
+//! Text analysis shared by indexing and querying: tokenising, folding, stopwords,
+//! stemming, synonyms and character n-grams.
+
+use crate::lang::Lang;
+use rust_stemmers::{Algorithm, Stemmer};
+use std::collections::HashMap;
+
+/// Shortest word kept; single letters are mostly inflection left over from "Kela's" or "TYP:n".
+const MIN_WORD_CHARS: usize = 2;
+
+/// Length of the character n-grams that catch gradation, -us stems and typos.
+const GRAM_CHARS: usize = 4;
+
+/// Lowercase letter as used for matching: umlauts and accents folded away, so that
+/// "tyokyky" typed on a keyboard without ä matches "työkyky".
+fn fold(c: char) -> char {
+    match c {
+        'ä' | 'å' | 'á' | 'à' | 'â' => 'a',
+        'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'ü' | 'ú' | 'ù' | 'û' => 'u',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'š' => 's',
+        'ž' => 'z',
+        _ => c,
+    }
+}
+
+/// Calls `f` with each lowercased, folded word of `text`. Words break at anything
+/// that is not a letter or digit; after a ':' the rest of the word is an inflection
+/// ending of an abbreviation ("TYP:n", "IPS:ään") and is dropped. Single letters are
+/// dropped too, except before a hyphen ("B-lausunto", "A-klinikka").
+pub(crate) fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut word = String::new();
+    let mut letters = 0;
+    let mut in_ending = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if !in_ending {
+                word.extend(c.to_lowercase().map(fold));
+                letters += 1;
+            }
+        } else {
+            if letters >= MIN_WORD_CHARS || (letters == 1 && c == '-') {
+                f(&word);
+            }
+            in_ending = c == ':' && letters > 0;
+            word.clear();
+            letters = 0;
+        }
+    }
+    if letters >= MIN_WORD_CHARS {
+        f(&word);
+    }
+}
+
+/// Calls `f` with each distinct 4-gram of `stem`, packed into a u64 (16 bits a char).
+pub(crate) fn for_each_gram(stem: &str, mut f: impl FnMut(u64)) {
+    let chars: Vec<u16> = stem
+        .chars()
+        .map(|c| u16::try_from(u32::from(c)).unwrap_or(u16::MAX))
+        .collect();
+    if chars.len() <= GRAM_CHARS {
+        return;
+    }
+    let mut seen: Vec<u64> = Vec::with_capacity(chars.len());
+    for window in chars.windows(GRAM_CHARS) {
+        let gram = window
+            .iter()
+            .fold(0u64, |acc, &c| (acc << 16) | u64::from(c));
+        if !seen.contains(&gram) {
+            seen.push(gram);
+            f(gram);
+        }
+    }
+}
+
+/// Per-language analysis: stopwords, stemmer and query synonyms.
+pub(crate) struct Analyzer {
+    lang: Lang,
+    stemmer: Stemmer,
+    stopwords: &'static [&'static str],
+    /// Stem of a word users type -> stems of the words the cards use for it.
+    synonyms: HashMap<String, Vec<String>>,
+}
+
+impl Analyzer {
+    pub(crate) fn new(lang: Lang) -> Analyzer {
+        let (algorithm, stopwords) = match lang {
+            Lang::Fi => (Algorithm::Finnish, STOPWORDS_FI),
+            Lang::Sv => (Algorithm::Swedish, STOPWORDS_SV),
+            Lang::En => (Algorithm::English, STOPWORDS_EN),
+        };
+        let mut analyzer = Analyzer {
+            lang,
+            stemmer: Stemmer::create(algorithm),
+            stopwords,
+            synonyms: HashMap::new(),
+        };
+        analyzer.synonyms = analyzer.load_synonyms();
+        analyzer
+    }
+
+    fn load_synonyms(&self) -> HashMap<String, Vec<String>> {
+        let table: HashMap<String, HashMap<String, Vec<String>>> =
+            toml::from_str(SYNONYMS).expect("src/catalogue/synonyms.toml is valid TOML");
+        let mut synonyms: HashMap<String, Vec<String>> = HashMap::new();
+        for (key, phrases) in table.get(self.lang.code()).into_iter().flatten() {
+            let mut key_stems = self.terms(key);
+            assert!(key_stems.len() == 1, "synonym key '{key}' must be one word");
+            let key_stem = key_stems.pop().expect("one stem");
+            let entry = synonyms.entry(key_stem).or_default();
+            entry.extend(phrases.iter().flat_map(|phrase| self.terms(phrase)));
+        }
+        synonyms
+    }
+
+    fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.binary_search(&word).is_ok()
+    }
+
+    /// The index term of a folded word: its stem, or `None` for a stopword or a word
+    /// for the client. Every service is for clients, so "asiakkaan" in a card's name
+    /// or a question says nothing about which service is meant.
+    pub(crate) fn term(&self, word: &str) -> Option<String> {
+        if self.is_stopword(word) {
+            return None;
+        }
+        let stem = self.stem(word);
+        let generic = match self.lang {
+            Lang::Fi => ["asiak", "asiaka"].contains(&stem.as_str()),
+            Lang::Sv => stem == "klient",
+            Lang::En => stem == "client",
+        };
+        (!generic).then_some(stem)
+    }
+
+    /// Stem of one folded word. Finnish gets repairs on top of Snowball, which leaves
+    /// base forms of some word types apart from their inflected forms.
+    fn stem(&self, word: &str) -> String {
+        let mut stem = self.stemmer.stem(word).into_owned();
+        if self.lang == Lang::Fi {
+            repair_finnish_stem(word, &mut stem);
+        }
+        stem
+    }
+
+    /// Terms of the words of `text`, in order.
+    pub(crate) fn terms(&self, text: &str) -> Vec<String> {
+        let mut terms = Vec::new();
+        for_each_word(text, |word| terms.extend(self.term(word)));
+        terms
+    }
+
+    /// Each stem a user may type with the stems of the words the cards use for it.
+    pub(crate) fn synonym_table(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.synonyms
+            .iter()
+            .map(|(stem, words)| (stem.as_str(), words.as_slice()))
+    }
+}
+
+/// Brings Finnish word types whose base form Snowball stems differently from the
+/// inflected forms to one stem, by cutting both down to what they share:
+/// -us/-ys/-os (kuntoutus, kuntoutuksen, kuntoutusta -> kuntoutu; terveys, terveyden
+/// -> tervey) and -inen (osatyökykyinen, osatyökykyisen -> osatyokykyi).
+fn repair_finnish_stem(word: &str, stem: &mut String) {
+    const MIN_STEM: usize = 4;
+    let is_vowel = |c: Option<char>| matches!(c, Some('a' | 'e' | 'i' | 'o' | 'u' | 'y'));
+    let before = |stem: &str, n: usize| stem[..stem.len() - n].chars().last();
+    let cut = if stem.ends_with("ks") && is_vowel(before(stem, 2)) {
+        2
+    } else if (stem.ends_with('s') && is_vowel(before(stem, 1)))
+        || (stem.ends_with('d') && matches!(before(stem, 1), Some('u' | 'y')))
+        || (stem.ends_with('n') && word.ends_with("nen"))
+    {
+        1
+    } else {
+        0
+    };
+    if cut > 0 && stem.len() - cut >= MIN_STEM {
+        stem.truncate(stem.len() - cut);
+    }
+}
+
+/// Guesses the language of a short text from its function words and letters;
+/// `None` when the text gives no clear sign.
+pub fn detect_lang(text: &str) -> Option<Lang> {
+    let mut votes = [0u32; 3];
+    let lists = [STOPWORDS_FI, STOPWORDS_SV, STOPWORDS_EN];
+    for_each_word(text, |word| {
+        for (vote, list) in votes.iter_mut().zip(lists) {
+            if list.binary_search(&word).is_ok() {
+                *vote += 1;
+            }
+        }
+        // Finnish case endings are a strong sign on their own.
+        if [
+            "ssa", "sta", "lla", "lta", "lle", "ksi", "sen", "iin", "aan",
+        ]
+        .iter()
+        .any(|e| word.ends_with(e))
+        {
+            votes[0] += 1;
+        }
+    });
+    if text.contains(['å', 'Å']) {
+        votes[1] += 2;
+    }
+    let best = (0..3).max_by_key(|&i| votes[i])?;
+    let clear = votes[best] > 0 && (0..3).all(|i| i == best || votes[i] < votes[best]);
+    clear.then_some(Lang::ALL[best])
+}
+
+/// Synonyms and abbreviations, per language: a word a user may type -> phrases cards use.
+const SYNONYMS: &str = include_str!("synonyms.toml");
+
+// Stopwords are compared after folding, so they are written without umlauts, and each
+// list is kept sorted for binary search (a unit test checks it).
+const STOPWORDS_FI: &[&str] = &[
+    "ei", "eika", "en", "et", "ett", "etta", "han", "hanelle", "hanen", "hanta", "he", "hei",
+    "heidan", "heille", "hen", "ja", "jo", "joka", "jolla", "jonka", "jos", "jota", "jotta",
+    "kanssa", "ketka", "kiitos", "koska", "kuin", "kuka", "kun", "me", "meidan", "meilla", "mika",
+    "miksi", "milloin", "mina", "minne", "minulla", "minun", "missa", "mista", "mita", "miten",
+    "mitka", "mulla", "mun", "mutta", "myos", "ne", "niin", "niita", "nyt", "olen", "oli", "olisi",
+    "olla", "on", "onko", "ovat", "se", "sen", "siita", "sina", "sinun", "sita", "siten", "sitten",
+    "taa", "tai", "tama", "taman", "tassa", "tata", "tuo", "vaan", "vai", "vain", "viela", "voi",
+    "voiko", "voin", "voisi", "voisiko",
+];
+
+const STOPWORDS_SV: &[&str] = &[
+    "alla", "ar", "att", "av", "de", "dem", "den", "denna", "deras", "det", "detta", "din", "du",
+    "eller", "en", "ett", "finns", "for", "fran", "har", "hej", "hon", "hur", "i", "inte", "jag",
+    "kan", "kunde", "man", "med", "men", "mig", "min", "mina", "mitt", "na", "nagon", "nagot",
+    "nar", "ni", "och", "ocksa", "om", "oss", "pa", "sa", "sig", "sin", "ska", "skulle", "som",
+    "tack", "till", "vad", "var", "vara", "varfor", "vart", "vem", "vi", "vid", "vilka", "vilken",
+    "vilket",
+];
+
+const STOPWORDS_EN: &[&str] = &[
+    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "by", "can", "could", "do",
+    "does", "for", "from", "has", "have", "he", "hello", "her", "hi", "his", "how", "i", "if",
+    "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "she", "should", "so",
+    "some", "thanks", "that", "the", "their", "them", "there", "they", "this", "to", "us", "was",
+    "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you",
+    "your",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fold_str(text: &str) -> String {
+        text.chars()
+            .flat_map(char::to_lowercase)
+            .map(fold)
+            .collect()
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(text, |w| out.push(w.to_string()));
+        out
+    }
+
+    #[test]
+    fn stopword_lists_are_sorted_and_folded() {
+        for list in [STOPWORDS_FI, STOPWORDS_SV, STOPWORDS_EN] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(list, sorted.as_slice());
+            for word in list {
+                assert_eq!(*word, fold_str(word));
+            }
+        }
+    }
+
+    #[test]
+    fn abbreviation_endings_are_dropped() {
+        assert_eq!(
+            words("TYP:n ja IPS:ään, Kela:sta"),
+            ["typ", "ja", "ips", "kela"]
+        );
+    }
+
+    #[test]
+    fn hyphens_and_slashes_split_words() {
+        assert_eq!(
+            words("sote-palvelut / TE-toimisto"),
+            ["sote", "palvelut", "te", "toimisto"]
+        );
+    }
+
+    #[test]
+    fn single_letters_survive_only_before_hyphens() {
+        assert_eq!(
+            words("B-lausunto, C lausunto"),
+            ["b", "lausunto", "lausunto"]
+        );
+    }
+
+    #[test]
+    fn words_for_the_client_are_not_terms() {
+        let fi = Analyzer::new(Lang::Fi);
+
+        assert_eq!(
+            fi.terms("asiakkaan suostumus ja asiakasvastaava"),
+            ["suostumu", "asiakasvastaav"]
+        );
+    }
+
+    #[test]
+    fn umlauts_fold() {
+        assert_eq!(words("Työkyky ÅBO"), ["tyokyky", "abo"]);
+    }
+
+    #[test]
+    fn finnish_inflections_share_a_stem() {
+        let fi = Analyzer::new(Lang::Fi);
+        let stem = |w: &str| fi.stem(&fold_str(w));
+        assert_eq!(stem("kuntoutuksen"), stem("kuntoutus"));
+        assert_eq!(stem("kuntoutukseen"), stem("kuntoutus"));
+        assert_eq!(stem("kulukorvausta"), stem("kulukorvaus"));
+        assert_eq!(stem("työttömyyden"), stem("työttömyys"));
+        assert_eq!(stem("osatyökykyisille"), stem("osatyökykyinen"));
+        assert_eq!(stem("terveystarkastuksessa"), stem("terveystarkastus"));
+        assert_eq!(
+            stem("työkykykoordinaattorille"),
+            stem("työkykykoordinaattori")
+        );
+        assert_eq!(stem("Kelasta"), stem("Kelan"));
+        assert_eq!(stem("palveluihin"), stem("palvelut"));
+    }
+
+    #[test]
+    fn missing_umlauts_give_the_same_stem() {
+        let fi = Analyzer::new(Lang::Fi);
+        assert_eq!(fi.terms("työttömälle"), fi.terms("tyottomalle"));
+        let sv = Analyzer::new(Lang::Sv);
+        assert_eq!(sv.terms("arbetsförmåga"), sv.terms("arbetsformaga"));
+    }
+
+    #[test]
+    fn stopwords_are_dropped() {
+        let fi = Analyzer::new(Lang::Fi);
+        assert_eq!(fi.terms("Mitä on kuntoutus?"), ["kuntoutu"]);
+        let en = Analyzer::new(Lang::En);
+        assert_eq!(en.terms("What is the coordinator?"), ["coordin"]);
+    }
+
+    #[test]
+    fn grams_are_distinct_and_skip_short_words() {
+        let mut grams = Vec::new();
+        for_each_gram("kykyky", |g| grams.push(g));
+        assert_eq!(grams.len(), 2); // kyky, ykyk, (kyky again)
+        let mut none = 0;
+        for_each_gram("kela", |_| none += 1);
+        assert_eq!(none, 0);
+    }
+
+    #[test]
+    fn detects_language() {
+        assert_eq!(
+            detect_lang("Mihin ohjaan asiakkaan, jolla on masennus?"),
+            Some(Lang::Fi)
+        );
+        assert_eq!(
+            detect_lang("Vem kan hjälpa min klient att få arbete?"),
+            Some(Lang::Sv)
+        );
+        assert_eq!(
+            detect_lang("Who can help my client find a job?"),
+            Some(Lang::En)
+        );
+        assert_eq!(detect_lang("IPS"), None);
+    }
+
+    #[test]
+    fn synonyms_parse_for_every_language() {
+        for lang in Lang::ALL {
+            Analyzer::new(lang);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The service card: one service of the work-ability support network, in three languages.
+
+use crate::lang::Lang;
+use serde::{Deserialize, Serialize};
+
+/// Which part of the service network a card belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    Coordination,
+    Employment,
+    Rehabilitation,
+    Social,
+    Health,
+    Benefits,
+    Tools,
+    ThirdSector,
+}
+
+/// One service card as written in `config/catalogue/<id>.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    pub id: String,
+    pub category: Category,
+    #[serde(default)]
+    pub related: Vec<String>,
+    /// The source document the card was written from.
+    pub source: String,
+    pub fi: CardText,
+    pub sv: CardText,
+    pub en: CardText,
+}
+
+/// A card's text in one language. Finnish has every field; Swedish and English
+/// may leave the optional ones out, and then the Finnish text stands in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardText {
+    pub name: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub target_group: Option<String>,
+    pub offers: Option<String>,
+    pub access: Option<String>,
+    pub coordinator: Option<String>,
+}
+
+/// A text field of a card, for per-field look-up with fallback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Name,
+    Summary,
+    TargetGroup,
+    Offers,
+    Access,
+    Coordinator,
+}
+
+impl Field {
+    pub const ALL: [Field; 6] = [
+        Field::Name,
+        Field::Summary,
+        Field::TargetGroup,
+        Field::Offers,
+        Field::Access,
+        Field::Coordinator,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Summary => "summary",
+            Field::TargetGroup => "target_group",
+            Field::Offers => "offers",
+            Field::Access => "access",
+            Field::Coordinator => "coordinator",
+        }
+    }
+}
+
+impl CardText {
+    /// The field's text, if present and not blank.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        let text = match field {
+            Field::Name => Some(self.name.as_str()),
+            Field::Summary => Some(self.summary.as_str()),
+            Field::TargetGroup => self.target_group.as_deref(),
+            Field::Offers => self.offers.as_deref(),
+            Field::Access => self.access.as_deref(),
+            Field::Coordinator => self.coordinator.as_deref(),
+        };
+        text.filter(|t| !t.trim().is_empty())
+    }
+
+    /// The name without its parenthesised or dashed qualifier:
+    /// "Työkykykoordinaattori (hyvinvointialue, sote-keskus)" -> "Työkykykoordinaattori",
+    /// "TYP – työllistymistä edistävä monialainen yhteispalvelu" -> "TYP".
+    pub fn short_name(&self) -> &str {
+        let end = self.name.find(['(', '–', '—']).unwrap_or(self.name.len());
+        self.name[..end].trim()
+    }
+
+    fn is_complete(&self) -> bool {
+        Field::ALL.iter().all(|&f| self.get(f).is_some())
+            && self.keywords.iter().any(|k| !k.trim().is_empty())
+    }
+}
+
+impl Card {
+    /// The card's text in `lang` exactly as written, possibly incomplete.
+    pub fn raw_text(&self, lang: Lang) -> &CardText {
+        match lang {
+            Lang::Fi => &self.fi,
+            Lang::Sv => &self.sv,
+            Lang::En => &self.en,
+        }
+    }
+
+    /// The text to answer from in `lang`: that language's text when it has every
+    /// field, otherwise the (complete) Finnish text. The returned `Lang` says which.
+    pub fn text(&self, lang: Lang) -> (&CardText, Lang) {
+        let text = self.raw_text(lang);
+        if text.is_complete() {
+            (text, lang)
+        } else {
+            (&self.fi, Lang::Fi)
+        }
+    }
+
+    /// One field in `lang`, falling back to Finnish when that language lacks it.
+    /// The returned `Lang` says which language the text is in.
+    pub fn field(&self, lang: Lang, field: Field) -> (&str, Lang) {
+        match self.raw_text(lang).get(field) {
+            Some(text) => (text, lang),
+            None => (self.fi.get(field).unwrap_or(""), Lang::Fi),
+        }
+    }
+}

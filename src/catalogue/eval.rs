@@ -1,0 +1,218 @@
+//! Search quality measured on an evaluation set (tests/eval/questions.toml):
+//! in-domain questions with the cards that should answer them, and out-of-domain
+//! questions that must not be answered confidently.
+
+use super::{CatalogueError, Index};
+use crate::lang::Lang;
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvalSet {
+    #[serde(default)]
+    q: Vec<Question>,
+    #[serde(default)]
+    ood: Vec<OutOfDomain>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Question {
+    lang: Lang,
+    text: String,
+    expect: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutOfDomain {
+    lang: Lang,
+    text: String,
+}
+
+/// An in-domain question whose expected card was not the top hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    pub lang: Lang,
+    pub text: String,
+    pub expect: Vec<String>,
+    /// The three best hits.
+    pub got: Vec<String>,
+    pub confident: bool,
+}
+
+/// Results of one evaluation run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EvalReport {
+    pub questions: usize,
+    /// Questions whose best hit is an expected card.
+    pub top1: usize,
+    /// Questions with an expected card among the three best hits.
+    pub top3: usize,
+    /// Questions answered confidently with an expected card as the best hit.
+    pub confident_correct: usize,
+    /// Questions answered confidently with a wrong card as the best hit.
+    pub confident_wrong: usize,
+    pub out_of_domain: usize,
+    /// Out-of-domain questions that were wrongly answered confidently.
+    pub ood_confident: Vec<String>,
+    pub misses: Vec<Miss>,
+    /// Expected ids that name no card in the index.
+    pub unknown_ids: Vec<String>,
+}
+
+fn rate(count: usize, total: usize) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        count as f64 / total as f64
+    }
+}
+
+impl EvalReport {
+    pub fn top1_rate(&self) -> f64 {
+        rate(self.top1, self.questions)
+    }
+
+    pub fn top3_rate(&self) -> f64 {
+        rate(self.top3, self.questions)
+    }
+
+    /// Share of in-domain questions answered confidently and correctly.
+    pub fn confident_rate(&self) -> f64 {
+        rate(self.confident_correct, self.questions)
+    }
+}
+
+impl fmt::Display for EvalReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} questions: top-1 {:.1}% ({}), top-3 {:.1}% ({}), confident and right {:.1}%, confident and wrong {}",
+            self.questions,
+            100.0 * self.top1_rate(),
+            self.top1,
+            100.0 * self.top3_rate(),
+            self.top3,
+            100.0 * self.confident_rate(),
+            self.confident_wrong,
+        )?;
+        writeln!(
+            f,
+            "{} out-of-domain questions, {} confident",
+            self.out_of_domain,
+            self.ood_confident.len()
+        )?;
+        for miss in &self.misses {
+            writeln!(
+                f,
+                "  miss [{}] {:?}: expected {:?}, got {:?}{}",
+                miss.lang,
+                miss.text,
+                miss.expect,
+                miss.got,
+                if miss.confident { " (confident)" } else { "" }
+            )?;
+        }
+        for text in &self.ood_confident {
+            writeln!(f, "  out-of-domain but confident: {text:?}")?;
+        }
+        for id in &self.unknown_ids {
+            writeln!(f, "  expected id names no card: {id}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs every question of `eval_file` through `index`.
+pub fn evaluate(index: &Index, eval_file: &Path) -> Result<EvalReport, CatalogueError> {
+    let text = std::fs::read_to_string(eval_file).map_err(|source| CatalogueError::Io {
+        path: eval_file.to_path_buf(),
+        source,
+    })?;
+    let set: EvalSet = toml::from_str(&text).map_err(|e| CatalogueError::Parse {
+        path: eval_file.to_path_buf(),
+        line: e
+            .span()
+            .map(|span| text[..span.start].matches('\n').count() + 1),
+        message: e.message().to_string(),
+    })?;
+    let mut report = EvalReport {
+        questions: set.q.len(),
+        out_of_domain: set.ood.len(),
+        ..EvalReport::default()
+    };
+    for question in set.q {
+        for id in &question.expect {
+            if !index.contains(id) && !report.unknown_ids.contains(id) {
+                report.unknown_ids.push(id.clone());
+            }
+        }
+        let result = index.search(&question.text, question.lang);
+        let best: Vec<&str> = result.hits.iter().take(3).map(|h| h.id.as_str()).collect();
+        let expected = |id: &&str| question.expect.iter().any(|e| e == id);
+        let top1 = best.first().is_some_and(expected);
+        if top1 {
+            report.top1 += 1;
+        }
+        if best.iter().any(expected) {
+            report.top3 += 1;
+        }
+        if result.confident {
+            if top1 {
+                report.confident_correct += 1;
+            } else {
+                report.confident_wrong += 1;
+            }
+        }
+        if !top1 {
+            report.misses.push(Miss {
+                lang: question.lang,
+                got: best.iter().map(|s| s.to_string()).collect(),
+                expect: question.expect,
+                text: question.text,
+                confident: result.confident,
+            });
+        }
+    }
+    for question in set.ood {
+        if index.search(&question.text, question.lang).confident {
+            report.ood_confident.push(question.text);
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+
+    #[test]
+    fn shipped_catalogue_meets_eval_targets() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/questions.toml");
+        let index = Index::build(&Catalogue::shipped());
+        let report = evaluate(&index, &path).unwrap();
+        println!("{report}");
+        assert!(report.questions > 0, "no questions in {}", path.display());
+        assert!(
+            report.unknown_ids.is_empty(),
+            "eval set names unknown cards: {:?}",
+            report.unknown_ids
+        );
+        assert!(
+            report.top1_rate() >= 0.85,
+            "top-1 accuracy below 85%:\n{report}"
+        );
+        assert!(
+            report.top3_rate() >= 0.95,
+            "top-3 accuracy below 95%:\n{report}"
+        );
+        assert!(
+            report.ood_confident.is_empty(),
+            "out-of-domain questions answered confidently:\n{report}"
+        );
+    }
+}

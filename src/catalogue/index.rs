@@ -1,0 +1,1087 @@
+//! Search over the cards: field-weighted BM25 with per-field idf, inflected
+//! variants and compound parts, synonyms, character 4-grams, a bonus for naming a
+//! card, and a calibrated "confident" decision.
+
+use super::analysis::{for_each_gram, for_each_word, Analyzer};
+use super::{Card, Catalogue};
+use crate::lang::Lang;
+use std::collections::HashMap;
+
+/// Indexed fields: the short name ("Työkykykoordinaattori"); the name's qualifier
+/// with the keywords; the summary; and the rest (target group, offers, access,
+/// coordinator) as one.
+const FIELDS: usize = 4;
+const TITLE: usize = 0;
+const KEYWORDS: usize = 1;
+const SUMMARY: usize = 2;
+const DETAILS: usize = 3;
+/// A word in a card's name or keywords says much more about the card than one in
+/// its details.
+const FIELD_WEIGHTS: [f32; FIELDS] = [3.5, 3.0, 1.5, 1.0];
+/// Length normalisation per field. A short name that is just the word asked about
+/// beats a longer one that qualifies it; keyword lists are long or short by habit.
+const FIELD_B: [f32; FIELDS] = [0.75, 0.3, 0.75, 0.75];
+/// Term frequency counts up to this per field. A keyword list that repeats a word
+/// ("TE-työkykykoordinaattori; alueellinen työkykykoordinaattori") lists variants;
+/// it does not make the card more about that word.
+const FIELD_TF_CAP: [f32; FIELDS] = [1.0, 1.0, f32::INFINITY, f32::INFINITY];
+const K1: f32 = 1.2;
+/// A word's idf blends its idf over whole cards with its idf within the field, as
+/// `field^share * card^(1 - share)`. Mostly card-level, so that generic words in
+/// names ("työkyvyn tuen") stay cheap; partly field-level, so that a word naming a
+/// card ("työkykykoordinaattori") still counts when many other cards mention it.
+const FIELD_IDF_SHARE: f32 = 0.25;
+/// Length normalisation of the 4-gram channel, which treats the card as one field.
+const GRAM_B: f32 = 0.75;
+
+/// A known word of at least `MIN_VARIANT_STEM` letters plus an ending of at most
+/// `MAX_VARIANT_TAIL` is an inflected form the stemmer missed ("arbetsförmågan" for
+/// "arbetsförmåga"); shorter words would pair unrelated words ("seuraava", "seura").
+const MAX_VARIANT_TAIL: usize = 2;
+const MIN_VARIANT_STEM: usize = 6;
+const VARIANT_WEIGHT: f32 = 0.8;
+/// Compound parts are at least this many letters, so that "osa" or "työ" do not
+/// split everything...
+const MIN_PART_CHARS: usize = 4;
+/// ...and count for less than the compound itself.
+const COMPOUND_PART_WEIGHT: f32 = 0.5;
+/// A synonym counts for a little less than the word typed.
+const SYNONYM_WEIGHT: f32 = 0.8;
+/// The 4-grams of a query word together count for this fraction of a word match:
+/// enough to rank "toimeentulotuesta" to "toimeentulotuki", too little to outweigh
+/// real word matches.
+const GRAM_WEIGHT: f32 = 0.35;
+/// A word matches a card through its 4-grams when at least this share of them occur
+/// in the card (gradation, typos).
+const MIN_GRAM_SHARE: f32 = 0.6;
+/// Bonus per unit of idf of the short name's words, for a question that contains a
+/// card's whole short name: the asker named the service.
+const NAMED_BONUS: f32 = 2.0;
+
+/// Hits scoring under this share of the best are noise (a shared 4-gram or a common
+/// word) and are left out; in a large catalogue they would be most of the cards.
+const MIN_HIT_SHARE: f32 = 0.05;
+
+/// Confidence: the best card is a safe answer when the question names it (contains
+/// its short name or a keyword) and it scores at least this...
+const MIN_NAMED_SCORE: f32 = 3.0;
+/// ...or when its score, scaled by how much of the question it covers, reaches this.
+const MIN_STRENGTH: f32 = 11.0;
+
+fn lang_slot(lang: Lang) -> usize {
+    match lang {
+        Lang::Fi => 0,
+        Lang::Sv => 1,
+        Lang::En => 2,
+    }
+}
+
+/// Lists of items packed one after another: list `i` is `items[offsets[i]..offsets[i + 1]]`.
+#[derive(Debug)]
+struct Lists<T> {
+    offsets: Vec<u32>,
+    items: Vec<T>,
+}
+
+impl<T: Copy> Lists<T> {
+    /// Packs `(list, item)` pairs; items keep their order within each list.
+    fn pack(
+        list_count: usize,
+        pairs: impl Iterator<Item = (u32, T)> + Clone,
+        empty: T,
+    ) -> Lists<T> {
+        let mut offsets = vec![0u32; list_count + 1];
+        for (list, _) in pairs.clone() {
+            offsets[list as usize + 1] += 1;
+        }
+        for i in 0..list_count {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut items = vec![empty; offsets[list_count] as usize];
+        for (list, item) in pairs {
+            let slot = &mut fill[list as usize];
+            items[*slot as usize] = item;
+            *slot += 1;
+        }
+        Lists { offsets, items }
+    }
+
+    fn get(&self, i: u32) -> &[T] {
+        let i = i as usize;
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * 4 + self.items.capacity() * std::mem::size_of::<T>()
+    }
+}
+
+/// A card's precomputed contribution for one term: query time only adds these up.
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    doc: u32,
+    score: f32,
+}
+
+/// Postings of all terms of one kind (words or 4-grams), ordered by doc.
+#[derive(Debug)]
+struct Postings {
+    lists: Lists<Posting>,
+    /// How telling each term is: its idf in the field where it is rarest.
+    idf: Vec<f32>,
+}
+
+impl Postings {
+    /// BM25 scores summed over fields, each field with its own idf (see
+    /// `FIELD_IDF_SHARE`). `docs[d]` lists (term, tf per field); `norms[d][f]` is
+    /// `1 - b + b * len / avg_len`.
+    fn build<const N: usize>(
+        term_count: usize,
+        docs: &[Vec<(u32, [f32; N])>],
+        weights: [f32; N],
+        norms: &[[f32; N]],
+    ) -> Postings {
+        let mut df = vec![[0u32; N]; term_count];
+        let mut doc_df = vec![0u32; term_count];
+        for &(term, tf) in docs.iter().flatten() {
+            doc_df[term as usize] += 1;
+            for f in 0..N {
+                df[term as usize][f] += u32::from(tf[f] > 0.0);
+            }
+        }
+        let doc_count = docs.len() as f32;
+        let idf_of = |df: u32| (1.0 + (doc_count - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+        let field_idf: Vec<[f32; N]> = df
+            .iter()
+            .zip(&doc_df)
+            .map(|(df, &doc_df)| {
+                df.map(|df| {
+                    idf_of(df).powf(FIELD_IDF_SHARE) * idf_of(doc_df).powf(1.0 - FIELD_IDF_SHARE)
+                })
+            })
+            .collect();
+        let pairs = docs.iter().enumerate().flat_map(|(d, doc)| {
+            let field_idf = &field_idf;
+            doc.iter().map(move |&(term, tf)| {
+                let idf = &field_idf[term as usize];
+                let score = (0..N)
+                    .filter(|&f| tf[f] > 0.0)
+                    .map(|f| weights[f] * idf[f] * tf[f] * (K1 + 1.0) / (tf[f] + K1 * norms[d][f]))
+                    .sum();
+                (
+                    term,
+                    Posting {
+                        doc: d as u32,
+                        score,
+                    },
+                )
+            })
+        });
+        let lists = Lists::pack(term_count, pairs, Posting { doc: 0, score: 0.0 });
+        let idf = (0..term_count)
+            .map(|t| {
+                (0..N)
+                    .filter(|&f| df[t][f] > 0)
+                    .map(|f| field_idf[t][f])
+                    .fold(0.0, f32::max)
+            })
+            .collect();
+        Postings { lists, idf }
+    }
+
+    fn get(&self, term: u32) -> &[Posting] {
+        self.lists.get(term)
+    }
+
+    fn contains(&self, term: u32, doc: u32) -> bool {
+        self.get(term).binary_search_by_key(&doc, |p| p.doc).is_ok()
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.lists.heap_bytes() + self.idf.capacity() * 4
+    }
+}
+
+/// One result: a card and how well it matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+}
+
+/// The cards that matched, best first, and whether the best one is a safe answer.
+/// Cards scoring under 5% of the best are left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResult {
+    /// True when the best hit matches the question well enough to answer from it;
+    /// false for questions outside the catalogue.
+    pub confident: bool,
+    pub hits: Vec<Hit>,
+}
+
+/// A term a query word reaches, how much it adds to the score, and how fully it
+/// stands for the word (1 for the word itself or a synonym, less for an inflected
+/// variant or a compound part).
+#[derive(Debug, Clone, Copy)]
+struct QueryTerm {
+    term: u32,
+    weight: f32,
+    degree: f32,
+}
+
+/// A word of the question, resolved against the index.
+struct QueryWord {
+    terms: Vec<QueryTerm>,
+    grams: Vec<u32>,
+    /// How much the word tells about the question (its idf; highest if unknown).
+    informativeness: f32,
+}
+
+/// Stem a user may type -> (term, weight) of the words it means, for one language.
+type Synonyms = HashMap<Box<str>, Vec<(u32, f32)>>;
+
+/// The search index over a catalogue. Build once; searching only reads it.
+pub struct Index {
+    ids: Vec<String>,
+    terms: HashMap<Box<str>, u32>,
+    /// Bit `lang_slot(l)` is set when language `l`'s text has the term; words
+    /// split only into known terms of their own language.
+    term_langs: Vec<u8>,
+    /// Inflected variants and compound parts of each term, with their weights.
+    related: Lists<(u32, f32)>,
+    words: Postings,
+    grams: HashMap<u64, u32>,
+    gram_postings: Postings,
+    /// Terms of each card's short names and keywords (in all languages), the
+    /// phrases that name it; a card's phrases are numbered consecutively...
+    phrases: Lists<u32>,
+    /// ...from `card_phrases[doc]` to `card_phrases[doc + 1]`.
+    card_phrases: Vec<u32>,
+    /// For each term, the short names (as phrase numbers) it occurs in.
+    titles_with: Lists<u32>,
+    synonyms: [Synonyms; 3],
+    analyzers: [Analyzer; 3],
+    /// Informativeness of a word the cards never use: the idf of a term in no card.
+    unknown_idf: f32,
+}
+
+/// Interns words while the index is built.
+struct Vocabulary {
+    analyzers: [Analyzer; 3],
+    terms: HashMap<Box<str>, u32>,
+    term_text: Vec<Box<str>>,
+    term_langs: Vec<u8>,
+    /// Per language: folded word -> its term, so each distinct word is stemmed once.
+    word_terms: [HashMap<Box<str>, Option<u32>>; 3],
+}
+
+impl Vocabulary {
+    fn intern(&mut self, stem: &str, slot: usize) -> u32 {
+        let term = match self.terms.get(stem) {
+            Some(&t) => t,
+            None => {
+                let t = self.term_text.len() as u32;
+                self.terms.insert(stem.into(), t);
+                self.term_text.push(stem.into());
+                self.term_langs.push(0);
+                t
+            }
+        };
+        self.term_langs[term as usize] |= 1 << slot;
+        term
+    }
+
+    /// Term of a folded word in language `slot`; `None` for stopwords.
+    fn word_term(&mut self, word: &str, slot: usize) -> Option<u32> {
+        if let Some(&t) = self.word_terms[slot].get(word) {
+            return t;
+        }
+        let term = self.analyzers[slot]
+            .term(word)
+            .map(|stem| self.intern(&stem, slot));
+        self.word_terms[slot].insert(word.into(), term);
+        term
+    }
+}
+
+/// Known terms inside `stem`: the longest known term it starts with, as an
+/// inflected variant when only a short ending is left and as a compound part
+/// otherwise; and, when `compounds`, the longest known term it ends with.
+fn split_word(
+    stem: &str,
+    compounds: bool,
+    known: impl Fn(&str) -> Option<u32>,
+    mut add: impl FnMut(u32, f32),
+) {
+    let bounds: Vec<usize> = stem.char_indices().map(|(i, _)| i).collect();
+    let chars = bounds.len();
+    // Longest first: prefixes of MIN_PART_CHARS letters or more, leaving a tail.
+    for cut in (MIN_PART_CHARS..chars).rev() {
+        let tail = chars - cut;
+        let variant = tail <= MAX_VARIANT_TAIL && cut >= MIN_VARIANT_STEM;
+        if !variant && (!compounds || tail < MIN_PART_CHARS) {
+            continue;
+        }
+        if let Some(t) = known(&stem[..bounds[cut]]) {
+            add(
+                t,
+                if variant {
+                    VARIANT_WEIGHT
+                } else {
+                    COMPOUND_PART_WEIGHT
+                },
+            );
+            break;
+        }
+    }
+    if compounds && chars >= 2 * MIN_PART_CHARS {
+        for cut in MIN_PART_CHARS..=chars - MIN_PART_CHARS {
+            if let Some(t) = known(&stem[bounds[cut]..]) {
+                add(t, COMPOUND_PART_WEIGHT);
+                break;
+            }
+        }
+    }
+}
+
+/// Languages whose words are compounds worth splitting.
+fn splits_compounds(slot: usize) -> bool {
+    slot != lang_slot(Lang::En)
+}
+
+/// The texts of a card in `lang`, each with the index field it goes to and whether
+/// it is a phrase that names the card (its short name or a keyword).
+fn field_texts(card: &Card, lang: Lang) -> impl Iterator<Item = (usize, &str, bool)> {
+    let text = card.raw_text(lang);
+    let title = text.short_name();
+    let qualifier = text
+        .name
+        .split_at(text.name.find(title).unwrap_or(0) + title.len())
+        .1;
+    let details = [
+        &text.target_group,
+        &text.offers,
+        &text.access,
+        &text.coordinator,
+    ];
+    [
+        (TITLE, title, true),
+        (KEYWORDS, qualifier, false),
+        (SUMMARY, text.summary.as_str(), false),
+    ]
+    .into_iter()
+    .chain(text.keywords.iter().map(|k| (KEYWORDS, k.as_str(), true)))
+    .chain(
+        details
+            .into_iter()
+            .flatten()
+            .map(|t| (DETAILS, t.as_str(), false)),
+    )
+}
+
+/// BM25 length normalisation `1 - b + b * len / avg`.
+fn norm(b: f32, len: f32, avg: f32) -> f32 {
+    if avg > 0.0 {
+        1.0 - b + b * len / avg
+    } else {
+        1.0
+    }
+}
+
+/// Per-document term frequencies, gathered one document at a time into a dense
+/// scratch array indexed by term.
+struct TfScratch<const N: usize> {
+    tf: Vec<[f32; N]>,
+    touched: Vec<u32>,
+}
+
+impl<const N: usize> TfScratch<N> {
+    fn new() -> Self {
+        TfScratch {
+            tf: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, term: u32, field: usize, amount: f32) {
+        let t = term as usize;
+        if t >= self.tf.len() {
+            self.tf.resize(t + 1, [0.0; N]);
+        }
+        if self.tf[t] == [0.0; N] {
+            self.touched.push(term);
+        }
+        self.tf[t][field] += amount;
+    }
+
+    /// The document's (term, tf) list, ordered by term; clears the scratch.
+    fn take(&mut self) -> Vec<(u32, [f32; N])> {
+        self.touched.sort_unstable();
+        let tf = &mut self.tf;
+        self.touched
+            .drain(..)
+            .map(|t| (t, std::mem::replace(&mut tf[t as usize], [0.0; N])))
+            .collect()
+    }
+}
+
+impl Index {
+    /// Indexes the Finnish, Swedish and English text of every card.
+    pub fn build(catalogue: &Catalogue) -> Index {
+        let doc_count = catalogue.cards.len();
+        let mut vocabulary = Vocabulary {
+            analyzers: Lang::ALL.map(Analyzer::new),
+            terms: HashMap::new(),
+            term_text: Vec::new(),
+            term_langs: Vec::new(),
+            word_terms: Default::default(),
+        };
+
+        // Each card's words per field, in all three languages, and its short names.
+        let mut doc_words: Vec<Vec<(u32, [f32; FIELDS])>> = Vec::with_capacity(doc_count);
+        let mut field_lens: Vec<[f32; FIELDS]> = Vec::with_capacity(doc_count);
+        let mut phrase_terms: Vec<(u32, u32)> = Vec::new();
+        let mut card_phrases: Vec<u32> = vec![0];
+        let mut title_phrases: Vec<(u32, u32)> = Vec::new();
+        let mut scratch = TfScratch::<FIELDS>::new();
+        for card in &catalogue.cards {
+            let mut lens = [0f32; FIELDS];
+            let mut phrase_count = *card_phrases.last().unwrap_or(&0);
+            for lang in Lang::ALL {
+                let slot = lang_slot(lang);
+                for (field, text, is_phrase) in field_texts(card, lang) {
+                    let phrase_start = phrase_terms.len();
+                    for_each_word(text, |word| {
+                        if let Some(term) = vocabulary.word_term(word, slot) {
+                            scratch.add(term, field, 1.0);
+                            lens[field] += 1.0;
+                            if is_phrase
+                                && !phrase_terms[phrase_start..].contains(&(phrase_count, term))
+                            {
+                                phrase_terms.push((phrase_count, term));
+                                if field == TITLE {
+                                    title_phrases.push((term, phrase_count));
+                                }
+                            }
+                        }
+                    });
+                    if phrase_terms.len() > phrase_start {
+                        phrase_count += 1;
+                    }
+                }
+            }
+            card_phrases.push(phrase_count);
+            doc_words.push(scratch.take());
+            field_lens.push(lens);
+        }
+        let term_count = vocabulary.term_text.len();
+
+        // Variants and compound parts of every term, now that all terms are known.
+        let related = {
+            let vocabulary = &vocabulary;
+            let pairs = (0..term_count).flat_map(|t| {
+                let langs = vocabulary.term_langs[t];
+                let compounds =
+                    (0..3).any(|slot| langs & (1 << slot) != 0 && splits_compounds(slot));
+                let known = |s: &str| {
+                    vocabulary.terms.get(s).copied().filter(|&p| {
+                        p as usize != t && vocabulary.term_langs[p as usize] & langs != 0
+                    })
+                };
+                let mut found: Vec<(u32, (u32, f32))> = Vec::new();
+                split_word(&vocabulary.term_text[t], compounds, known, |p, w| {
+                    found.push((t as u32, (p, w)))
+                });
+                found
+            });
+            Lists::pack(term_count, pairs.collect::<Vec<_>>().into_iter(), (0, 0.0))
+        };
+
+        // 4-grams of every term.
+        let mut grams: HashMap<u64, u32> = HashMap::new();
+        let term_grams = {
+            let pairs: Vec<(u32, u32)> = (0..term_count)
+                .flat_map(|t| {
+                    let mut ids = Vec::new();
+                    for_each_gram(&vocabulary.term_text[t], |gram| {
+                        let next = grams.len() as u32;
+                        ids.push((t as u32, *grams.entry(gram).or_insert(next)));
+                    });
+                    ids
+                })
+                .collect();
+            Lists::pack(term_count, pairs.into_iter(), 0)
+        };
+
+        // Per card: add related terms to the words, and collect 4-grams.
+        let mut gram_scratch = TfScratch::<1>::new();
+        let mut doc_grams: Vec<Vec<(u32, [f32; 1])>> = Vec::with_capacity(doc_count);
+        for words in &mut doc_words {
+            let has_related = words.iter().any(|&(term, _)| !related.get(term).is_empty());
+            for &(term, tf) in words.iter() {
+                let weighted: f32 = (0..FIELDS).map(|f| FIELD_WEIGHTS[f] * tf[f]).sum();
+                for &gram in term_grams.get(term) {
+                    gram_scratch.add(gram, 0, weighted);
+                }
+                if has_related {
+                    let own = std::iter::once((term, 1.0));
+                    for (other, weight) in own.chain(related.get(term).iter().copied()) {
+                        for f in (0..FIELDS).filter(|&f| tf[f] > 0.0) {
+                            scratch.add(other, f, weight * tf[f]);
+                        }
+                    }
+                }
+            }
+            if has_related {
+                *words = scratch.take();
+            }
+            for (_, tf) in words.iter_mut() {
+                for f in 0..FIELDS {
+                    tf[f] = tf[f].min(FIELD_TF_CAP[f]);
+                }
+            }
+            doc_grams.push(gram_scratch.take());
+        }
+
+        // Scores.
+        let n = doc_count.max(1) as f32;
+        let avg: [f32; FIELDS] =
+            std::array::from_fn(|f| field_lens.iter().map(|l| l[f]).sum::<f32>() / n);
+        let word_norms: Vec<[f32; FIELDS]> = field_lens
+            .iter()
+            .map(|lens| std::array::from_fn(|f| norm(FIELD_B[f], lens[f], avg[f])))
+            .collect();
+        let weighted_len =
+            |lens: &[f32; FIELDS]| (0..FIELDS).map(|f| FIELD_WEIGHTS[f] * lens[f]).sum::<f32>();
+        let avg_weighted = field_lens.iter().map(weighted_len).sum::<f32>() / n;
+        let gram_norms: Vec<[f32; 1]> = field_lens
+            .iter()
+            .map(|lens| [norm(GRAM_B, weighted_len(lens), avg_weighted)])
+            .collect();
+        let words = Postings::build(term_count, &doc_words, FIELD_WEIGHTS, &word_norms);
+        let gram_postings = Postings::build(grams.len(), &doc_grams, [1.0], &gram_norms);
+
+        let synonyms = Lang::ALL.map(|lang| {
+            vocabulary.analyzers[lang_slot(lang)]
+                .synonym_table()
+                .map(|(stem, words)| {
+                    let known = words
+                        .iter()
+                        .filter_map(|w| vocabulary.terms.get(w.as_str()));
+                    (stem.into(), known.map(|&t| (t, SYNONYM_WEIGHT)).collect())
+                })
+                .collect()
+        });
+
+        let phrase_count = *card_phrases.last().unwrap_or(&0) as usize;
+        Index {
+            ids: catalogue.cards.iter().map(|c| c.id.clone()).collect(),
+            unknown_idf: (1.0 + (n + 0.5) / 0.5f32).ln(),
+            terms: vocabulary.terms,
+            term_langs: vocabulary.term_langs,
+            related,
+            words,
+            grams,
+            gram_postings,
+            phrases: Lists::pack(phrase_count, phrase_terms.into_iter(), 0),
+            card_phrases,
+            titles_with: Lists::pack(term_count, title_phrases.into_iter(), 0),
+            synonyms,
+            analyzers: vocabulary.analyzers,
+        }
+    }
+
+    /// Number of cards indexed.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether a card with this id is indexed.
+    pub fn contains(&self, id: &str) -> bool {
+        self.ids.iter().any(|i| i == id)
+    }
+
+    /// Cards matching `query`, analysed as `lang`, best first.
+    pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
+        let words = self.query_words(query, lang);
+        let mut scores = vec![0f32; self.ids.len()];
+        // A word counts once per card, through its best-matching term: a card with
+        // both "työllistyminen" and its variant is not twice about it.
+        let mut best = vec![0f32; self.ids.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for word in &words {
+            for qt in &word.terms {
+                for p in self.words.get(qt.term) {
+                    let best = &mut best[p.doc as usize];
+                    if *best == 0.0 {
+                        touched.push(p.doc);
+                    }
+                    *best = best.max(qt.weight * p.score);
+                }
+            }
+            for doc in touched.drain(..) {
+                scores[doc as usize] += std::mem::take(&mut best[doc as usize]);
+            }
+            if !word.grams.is_empty() {
+                let weight = GRAM_WEIGHT / word.grams.len() as f32;
+                for &gram in &word.grams {
+                    for p in self.gram_postings.get(gram) {
+                        scores[p.doc as usize] += weight * p.score;
+                    }
+                }
+            }
+        }
+        let named = self.named_cards(&words);
+        for &(doc, bonus) in &named {
+            scores[doc as usize] += bonus;
+        }
+        let floor = MIN_HIT_SHARE * scores.iter().copied().fold(0.0, f32::max);
+        let mut ranked: Vec<(u32, f32)> = scores
+            .iter()
+            .enumerate()
+            .filter(|(_, &s)| s > 0.0 && s >= floor)
+            .map(|(d, &s)| (d as u32, s))
+            .collect();
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let confident = ranked.first().is_some_and(|&(doc, score)| {
+            (score >= MIN_NAMED_SCORE && self.mentions_card(&words, doc))
+                || score * (0.5 + self.coverage(&words, doc)) >= MIN_STRENGTH
+        });
+        let hits = ranked
+            .into_iter()
+            .map(|(d, score)| Hit {
+                id: self.ids[d as usize].clone(),
+                score,
+            })
+            .collect();
+        SearchResult { confident, hits }
+    }
+
+    /// Whether the question contains all words of `phrase`, close together.
+    fn mentions(&self, words: &[QueryWord], phrase: u32) -> bool {
+        let terms = self.phrases.get(phrase);
+        let (mut first, mut last) = (usize::MAX, 0);
+        for &term in terms {
+            let found = words.iter().position(|w| {
+                w.terms
+                    .iter()
+                    .any(|qt| qt.term == term && qt.degree >= VARIANT_WEIGHT)
+            });
+            let Some(at) = found else {
+                return false;
+            };
+            first = first.min(at);
+            last = last.max(at);
+        }
+        !terms.is_empty() && last - first < terms.len() + 1
+    }
+
+    /// Cards whose short name (in some language) the question contains, each with
+    /// its bonus: the asker named the service.
+    fn named_cards(&self, words: &[QueryWord]) -> Vec<(u32, f32)> {
+        let mut named: Vec<(u32, f32)> = Vec::new();
+        for qt in words
+            .iter()
+            .flat_map(|w| &w.terms)
+            .filter(|qt| qt.degree >= VARIANT_WEIGHT)
+        {
+            for &title in self.titles_with.get(qt.term) {
+                let doc = self.card_phrases.partition_point(|&start| start <= title) as u32 - 1;
+                if named.iter().all(|&(d, _)| d != doc) && self.mentions(words, title) {
+                    let idf: f32 = self
+                        .phrases
+                        .get(title)
+                        .iter()
+                        .map(|&t| self.words.idf[t as usize])
+                        .sum();
+                    named.push((doc, NAMED_BONUS * idf));
+                }
+            }
+        }
+        named
+    }
+
+    /// Whether the question contains one of card `doc`'s short names or keywords.
+    fn mentions_card(&self, words: &[QueryWord], doc: u32) -> bool {
+        let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
+        phrases
+            .into_iter()
+            .any(|phrase| self.mentions(words, phrase))
+    }
+
+    /// Share of the question's informativeness that card `doc` matches: a word
+    /// counts fully when the card has it (or a synonym), partly through a variant,
+    /// a compound part or most of its 4-grams.
+    fn coverage(&self, words: &[QueryWord], doc: u32) -> f32 {
+        let mut total = 0.0;
+        let mut matched = 0.0;
+        for word in words {
+            total += word.informativeness;
+            let by_terms = word
+                .terms
+                .iter()
+                .filter(|qt| self.words.contains(qt.term, doc))
+                .map(|qt| qt.degree)
+                .fold(0.0, f32::max);
+            let by_grams = if word.grams.is_empty() {
+                0.0
+            } else {
+                let found = word
+                    .grams
+                    .iter()
+                    .filter(|&&g| self.gram_postings.contains(g, doc))
+                    .count();
+                let share = found as f32 / word.grams.len() as f32;
+                if share >= MIN_GRAM_SHARE {
+                    share * VARIANT_WEIGHT
+                } else {
+                    0.0
+                }
+            };
+            matched += by_terms.max(by_grams) * word.informativeness;
+        }
+        if total > 0.0 {
+            matched / total
+        } else {
+            0.0
+        }
+    }
+
+    fn query_words(&self, query: &str, lang: Lang) -> Vec<QueryWord> {
+        let slot = lang_slot(lang);
+        let analyzer = &self.analyzers[slot];
+        let mut words: Vec<QueryWord> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        for_each_word(query, |word| {
+            let Some(stem) = analyzer.term(word) else {
+                return;
+            };
+            if seen.contains(&stem) {
+                return;
+            }
+            let mut terms = Vec::new();
+            let known = self.terms.get(stem.as_str()).copied();
+            if let Some(t) = known {
+                terms.push(QueryTerm {
+                    term: t,
+                    weight: 1.0,
+                    degree: 1.0,
+                });
+                terms.extend(self.related.get(t).iter().map(|&(term, weight)| QueryTerm {
+                    term,
+                    weight,
+                    degree: weight,
+                }));
+            } else {
+                let known = |s: &str| {
+                    self.terms
+                        .get(s)
+                        .copied()
+                        .filter(|&t| self.term_langs[t as usize] & (1 << slot) != 0)
+                };
+                split_word(&stem, splits_compounds(slot), known, |term, weight| {
+                    terms.push(QueryTerm {
+                        term,
+                        weight,
+                        degree: weight,
+                    });
+                });
+            }
+            if let Some(synonyms) = self.synonyms[slot].get(stem.as_str()) {
+                terms.extend(synonyms.iter().map(|&(term, weight)| QueryTerm {
+                    term,
+                    weight,
+                    degree: 1.0,
+                }));
+            }
+            let mut grams = Vec::new();
+            for_each_gram(&stem, |gram| grams.extend(self.grams.get(&gram).copied()));
+            let informativeness = known.map_or(self.unknown_idf, |t| self.words.idf[t as usize]);
+            words.push(QueryWord {
+                terms,
+                grams,
+                informativeness,
+            });
+            seen.push(stem);
+        });
+        words
+    }
+
+    /// Approximate heap memory held by the index, in bytes.
+    pub fn heap_bytes(&self) -> usize {
+        // A hash map entry costs its key and value plus about one control byte.
+        let map_bytes = |capacity: usize, entry: usize| capacity * (entry + 1);
+        let ids: usize = self.ids.iter().map(|s| s.capacity() + 24).sum();
+        let term_keys: usize = self.terms.keys().map(|k| k.len()).sum();
+        let synonyms: usize = self
+            .synonyms
+            .iter()
+            .map(|m| {
+                map_bytes(m.capacity(), 16 + 24)
+                    + m.iter()
+                        .map(|(k, v)| k.len() + v.capacity() * 8)
+                        .sum::<usize>()
+            })
+            .sum();
+        ids + map_bytes(self.terms.capacity(), 16 + 4)
+            + term_keys
+            + self.term_langs.capacity()
+            + self.related.heap_bytes()
+            + self.words.heap_bytes()
+            + map_bytes(self.grams.capacity(), 8 + 4)
+            + self.gram_postings.heap_bytes()
+            + self.phrases.heap_bytes()
+            + self.card_phrases.capacity() * 4
+            + self.titles_with.heap_bytes()
+            + synonyms
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::{CardText, Category};
+
+    fn text(name: &str, summary: &str, keywords: &[&str], offers: Option<&str>) -> CardText {
+        CardText {
+            name: name.into(),
+            summary: summary.into(),
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            target_group: None,
+            offers: offers.map(Into::into),
+            access: None,
+            coordinator: None,
+        }
+    }
+
+    fn card(id: &str, fi: CardText, sv: CardText, en: CardText) -> Card {
+        Card {
+            id: id.into(),
+            category: Category::Coordination,
+            related: vec![],
+            source: "test".into(),
+            fi,
+            sv,
+            en,
+        }
+    }
+
+    /// Five small cards; each word of the tests appears where it should and nowhere else.
+    fn catalogue() -> Catalogue {
+        let cards = vec![
+            card(
+                "koordinaattori",
+                text(
+                    "Työkykykoordinaattori",
+                    "Selvittää työttömän tilanteen.",
+                    &["työkyky"],
+                    None,
+                ),
+                text(
+                    "Arbetsförmågekoordinator",
+                    "Utreder situationen.",
+                    &["arbetsförmåga"],
+                    None,
+                ),
+                text(
+                    "Work ability coordinator",
+                    "Clarifies the situation.",
+                    &["work ability"],
+                    None,
+                ),
+            ),
+            card(
+                "typ",
+                text(
+                    "TYP",
+                    "Monialainen yhteispalvelu pitkään työttömille.",
+                    &["yhteispalvelu"],
+                    None,
+                ),
+                text(
+                    "TYP",
+                    "Samservice för långtidsarbetslösa.",
+                    &["samservice"],
+                    None,
+                ),
+                text(
+                    "TYP",
+                    "Joint service for the long-term unemployed.",
+                    &["joint service"],
+                    None,
+                ),
+            ),
+            card(
+                "terveys",
+                text(
+                    "Työttömien terveystarkastus",
+                    "Terveydenhoitaja tapaa työttömän.",
+                    &["terveydenhoitaja"],
+                    None,
+                ),
+                text(
+                    "Hälsoundersökning",
+                    "Hälsovårdaren träffar den arbetslösa.",
+                    &["hälsovårdare"],
+                    None,
+                ),
+                text(
+                    "Health check",
+                    "A nurse meets the unemployed person.",
+                    &["nurse"],
+                    None,
+                ),
+            ),
+            card(
+                "kuntoutus",
+                text(
+                    "Ammatillinen kuntoutus",
+                    "Kuntoutus auttaa palaamaan töihin.",
+                    &["kuntoutusraha"],
+                    Some("Tarkastus ennen päätöstä."),
+                ),
+                text(
+                    "Yrkesinriktad rehabilitering",
+                    "Rehabilitering hjälper tillbaka.",
+                    &["rehabiliteringspenning"],
+                    None,
+                ),
+                text(
+                    "Vocational rehabilitation",
+                    "Rehabilitation helps back to work.",
+                    &["rehabilitation allowance"],
+                    None,
+                ),
+            ),
+            card(
+                "talous",
+                text(
+                    "Velkaneuvonta",
+                    "Apua velkoihin ja toimeentulotukeen.",
+                    &["velka", "toimeentulotuki"],
+                    None,
+                ),
+                text("Skuldrådgivning", "Hjälp med skulder.", &["skulder"], None),
+                text("Debt counselling", "Help with debts.", &["debt"], None),
+            ),
+        ];
+        Catalogue { cards }
+    }
+
+    fn top(index: &Index, query: &str, lang: Lang) -> String {
+        index
+            .search(query, lang)
+            .hits
+            .first()
+            .map(|h| h.id.clone())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn inflected_forms_match() {
+        let index = Index::build(&catalogue());
+        assert_eq!(top(&index, "kuntoutuksesta", Lang::Fi), "kuntoutus");
+        assert_eq!(top(&index, "kuntoutusrahaa", Lang::Fi), "kuntoutus");
+        assert_eq!(top(&index, "terveydenhoitajalle", Lang::Fi), "terveys");
+    }
+
+    #[test]
+    fn words_without_umlauts_match() {
+        let index = Index::build(&catalogue());
+        assert_eq!(
+            top(&index, "tyottomien terveystarkastus", Lang::Fi),
+            "terveys"
+        );
+        assert_eq!(top(&index, "halsoundersokning", Lang::Sv), "terveys");
+    }
+
+    #[test]
+    fn abbreviations_with_endings_match() {
+        let index = Index::build(&catalogue());
+        assert_eq!(top(&index, "Mikä on TYP:n tehtävä?", Lang::Fi), "typ");
+        assert_eq!(top(&index, "TYP:ssä", Lang::Fi), "typ");
+    }
+
+    #[test]
+    fn compounds_match_their_parts() {
+        let index = Index::build(&catalogue());
+        // An unknown compound of the question splits into known words...
+        assert_eq!(
+            top(&index, "työkykykoordinaattoriverkosto", Lang::Fi),
+            "koordinaattori"
+        );
+        // ...and a compound of a card into words known elsewhere: "terveystarkastus"
+        // in a name holds "tarkastus", which another card has on its own.
+        assert_eq!(top(&index, "tarkastukseen", Lang::Fi), "terveys");
+    }
+
+    #[test]
+    fn gradation_and_typos_match_through_grams() {
+        let index = Index::build(&catalogue());
+        assert_eq!(top(&index, "toimeentulotuesta", Lang::Fi), "talous");
+        assert_eq!(
+            top(&index, "tyokykykordinaattori", Lang::Fi),
+            "koordinaattori"
+        );
+    }
+
+    #[test]
+    fn each_language_uses_its_own_analysis() {
+        let index = Index::build(&catalogue());
+        assert_eq!(
+            top(&index, "arbetsförmågekoordinatorn", Lang::Sv),
+            "koordinaattori"
+        );
+        assert_eq!(top(&index, "skulderna", Lang::Sv), "talous");
+        assert_eq!(top(&index, "coordinators", Lang::En), "koordinaattori");
+        assert_eq!(top(&index, "debts", Lang::En), "talous");
+    }
+
+    #[test]
+    fn hits_are_best_first_and_positive() {
+        let index = Index::build(&catalogue());
+        let hits = index.search("työttömän kuntoutus", Lang::Fi).hits;
+        assert!(hits.len() >= 2);
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(hits.iter().all(|h| h.score > 0.0));
+        assert!(index.search("", Lang::Fi).hits.is_empty());
+        assert!(index.search("ja on ei", Lang::Fi).hits.is_empty());
+        let empty = Index::build(&Catalogue::default()).search("kuntoutus", Lang::Fi);
+        assert!(empty.hits.is_empty() && !empty.confident);
+    }
+
+    #[test]
+    fn confident_only_for_questions_the_catalogue_answers() {
+        let index = Index::build(&Catalogue::shipped());
+        let result = index.search("Mikä on Kykyviisari?", Lang::Fi);
+        assert!(result.confident);
+        assert_eq!(result.hits[0].id, "kykyviisari");
+        assert!(
+            !index
+                .search("Mikä on paras pizzaresepti?", Lang::Fi)
+                .confident
+        );
+        assert!(
+            !index
+                .search("How do I renew my passport?", Lang::En)
+                .confident
+        );
+    }
+
+    #[test]
+    fn index_is_shareable_and_reports_its_size() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Index>();
+        let small = Index::build(&catalogue());
+        let shipped = Index::build(&Catalogue::shipped());
+        assert!(small.heap_bytes() > 0);
+        assert!(shipped.heap_bytes() > small.heap_bytes());
+        assert_eq!(small.len(), 5);
+        assert!(small.contains("typ") && !small.contains("nope"));
+    }
+}
