@@ -15,6 +15,17 @@ pub struct Config {
     pub access: AccessConfig,
     #[serde(default)]
     pub rooms: Vec<RoomConfig>,
+    #[serde(default)]
+    pub catalogue: CatalogueConfig,
+}
+
+/// Where the service cards and regional data come from. Without `dir`, the cards
+/// shipped with Kaveri are used.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueConfig {
+    pub dir: Option<PathBuf>,
+    pub regions_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -29,6 +29,19 @@ enum Command {
         #[arg(long, default_value = "config/kaveri.toml")]
         config: PathBuf,
     },
+    /// Answer a question from the service catalogue, offline.
+    Ask {
+        /// Use the catalogue this config names (default: the shipped catalogue).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Language of the question and answer: fi, sv or en (default: guessed, else fi).
+        #[arg(long)]
+        lang: Option<kaveri::lang::Lang>,
+        /// Print the ranking as JSON instead of the answer.
+        #[arg(long)]
+        json: bool,
+        question: String,
+    },
     /// Resolve a time expression (fi, sv, en) to a moment in Europe/Helsinki.
     ParseTime {
         /// The moment to resolve against (RFC 3339); default: now.
@@ -63,16 +76,8 @@ fn main() -> ExitCode {
         Command::Chat { data, sender, room } => {
             kaveri::console::run(kaveri::console::ConsoleOptions { data_dir: &data, sender, room })
         }
-        Command::CheckConfig { config } => match Config::load(&config) {
-            Ok(_) => {
-                println!("{}: ok", config.display());
-                Ok(())
-            }
-            Err(errors) => {
-                eprintln!("{errors}");
-                return ExitCode::from(2);
-            }
-        },
+        Command::CheckConfig { config } => return check_config(&config),
+        Command::Ask { config, lang, json, question } => ask(config.as_deref(), lang, json, &question),
         Command::Run { config } => run(&config),
         Command::ParseTime { now, json, expression } => return parse_time(now.as_deref(), json, &expression),
         Command::PrivacyScan { json, text } => {
@@ -145,4 +150,71 @@ fn privacy_scan(json: bool, text: &str) {
             println!("{:?} at bytes {}..{}", f.kind, f.start, f.end);
         }
     }
+}
+
+/// Validates the config file and the catalogue and regions it names; prints every
+/// problem, each with its file, key or line.
+fn check_config(path: &std::path::Path) -> ExitCode {
+    use kaveri::catalogue::{regions::Regions, Catalogue};
+    let config = match Config::load(path) {
+        Ok(config) => config,
+        Err(errors) => {
+            eprintln!("{errors}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut problems = Vec::new();
+    match &config.catalogue.dir {
+        Some(dir) => match Catalogue::load_dir(dir) {
+            Ok(catalogue) => println!("{}: {} service cards", dir.display(), catalogue.cards.len()),
+            Err(e) => problems.push(e.to_string()),
+        },
+        None => println!("catalogue: the {} shipped service cards", Catalogue::shipped().cards.len()),
+    }
+    if let Some(dir) = &config.catalogue.regions_dir {
+        match Regions::load_dir(dir) {
+            Ok(regions) => println!(
+                "{}: {} counties, {} municipalities",
+                dir.display(),
+                regions.files.len(),
+                regions.municipality_count()
+            ),
+            Err(errors) => problems.extend(errors),
+        }
+    }
+    if problems.is_empty() {
+        println!("{}: ok", path.display());
+        ExitCode::SUCCESS
+    } else {
+        for problem in problems {
+            eprintln!("{problem}");
+        }
+        ExitCode::from(2)
+    }
+}
+
+fn ask(config: Option<&std::path::Path>, lang: Option<kaveri::lang::Lang>, json: bool, question: &str) -> anyhow::Result<()> {
+    use kaveri::catalogue::{answer, detect_lang, Catalogue, Index};
+    let catalogue = match config {
+        Some(path) => {
+            let config = Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+            match &config.catalogue.dir {
+                Some(dir) => Catalogue::load_dir(dir)?,
+                None => Catalogue::shipped(),
+            }
+        }
+        None => Catalogue::shipped(),
+    };
+    let lang = lang.or_else(|| detect_lang(question)).unwrap_or_default();
+    let index = Index::build(&catalogue);
+    let result = index.search(question, lang);
+    if json {
+        let answers: Vec<_> =
+            result.hits.iter().map(|hit| serde_json::json!({ "id": hit.id, "score": hit.score })).collect();
+        println!("{}", serde_json::json!({ "confident": result.confident, "answers": answers }));
+    } else {
+        let texts = kaveri::lang::Texts::embedded()?;
+        println!("{}", answer::answer(&catalogue, &result, question, lang, &texts).plain);
+    }
+    Ok(())
 }

@@ -61,6 +61,8 @@ const NAMED_BONUS: f32 = 2.0;
 /// Hits scoring under this share of the best are noise (a shared 4-gram or a common
 /// word) and are left out; in a large catalogue they would be most of the cards.
 const MIN_HIT_SHARE: f32 = 0.05;
+/// Fewest hits returned when that many cards match at all, whatever their share.
+const MIN_HITS: usize = 3;
 
 /// Confidence: the best card is a safe answer when the question names it (contains
 /// its short name or a keyword) and it scores at least this...
@@ -211,7 +213,8 @@ pub struct Hit {
 }
 
 /// The cards that matched, best first, and whether the best one is a safe answer.
-/// Cards scoring under 5% of the best are left out.
+/// Cards scoring under 5% of the best are left out, except that the best three
+/// matching cards are always kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchResult {
     /// True when the best hit matches the question well enough to answer from it;
@@ -640,14 +643,23 @@ impl Index {
         for &(doc, bonus) in &named {
             scores[doc as usize] += bonus;
         }
-        let floor = MIN_HIT_SHARE * scores.iter().copied().fold(0.0, f32::max);
-        let mut ranked: Vec<(u32, f32)> = scores
-            .iter()
-            .enumerate()
-            .filter(|(_, &s)| s > 0.0 && s >= floor)
-            .map(|(d, &s)| (d as u32, s))
-            .collect();
-        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let best = scores.iter().copied().fold(0.0, f32::max);
+        let ranked_above = |floor: f32| {
+            let mut ranked: Vec<(u32, f32)> = scores
+                .iter()
+                .enumerate()
+                .filter(|(_, &s)| s > 0.0 && s >= floor)
+                .map(|(d, &s)| (d as u32, s))
+                .collect();
+            ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            ranked
+        };
+        let mut ranked = ranked_above(MIN_HIT_SHARE * best);
+        if ranked.len() < MIN_HITS {
+            // Callers show alternatives: keep a few weak hits rather than none.
+            ranked = ranked_above(0.0);
+            ranked.truncate(MIN_HITS);
+        }
         let confident = ranked.first().is_some_and(|&(doc, score)| {
             (score >= MIN_NAMED_SCORE && self.mentions_card(&words, doc))
                 || score * (0.5 + self.coverage(&words, doc)) >= MIN_STRENGTH

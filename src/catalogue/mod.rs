@@ -2,9 +2,11 @@
 //! validation, and the search index that finds the card a question is about.
 
 mod analysis;
+pub mod answer;
 mod card;
 mod eval;
 mod index;
+pub mod regions;
 mod shipped;
 
 pub use analysis::detect_lang;

@@ -10,6 +10,7 @@ pub use action::{txn_id_for, Action, Delivery};
 pub use event::{Event, IncomingMessage};
 pub use router::{route, Route};
 
+use crate::catalogue::{detect_lang, Catalogue, Index};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::lang::{Lang, Texts};
@@ -68,13 +69,38 @@ pub struct Engine {
     names: Vec<String>,
     store: Store,
     clock: Arc<dyn Clock>,
+    catalogue: Catalogue,
+    index: Index,
     /// One event at a time: a decision reads state that the previous one may have written.
     handling: Mutex<()>,
 }
 
 impl Engine {
-    pub fn new(settings: Settings, store: Store, clock: Arc<dyn Clock>) -> Result<Engine, crate::lang::TextsError> {
-        Ok(Engine { texts: Texts::embedded()?, names: settings.names(), settings, store, clock, handling: Mutex::new(()) })
+    /// Fails when prompts/ or the configured catalogue is broken; the message says where.
+    pub fn new(settings: Settings, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<Engine> {
+        let catalogue = match settings.config.as_ref().and_then(|c| c.catalogue.dir.as_deref()) {
+            Some(dir) => Catalogue::load_dir(dir)?,
+            None => Catalogue::shipped(),
+        };
+        let index = Index::build(&catalogue);
+        Ok(Engine {
+            texts: Texts::embedded()?,
+            names: settings.names(),
+            settings,
+            store,
+            clock,
+            catalogue,
+            index,
+            handling: Mutex::new(()),
+        })
+    }
+
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
     }
 
     pub fn settings(&self) -> &Settings {
@@ -169,6 +195,7 @@ impl Engine {
         }
         let lang = match route {
             Route::Command { lang, .. } => lang,
+            Route::Question { text } => detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)),
             _ => self.settings.room_lang(&msg.room),
         };
         let ctx = commands::Ctx { engine: self, msg, lang, batch };

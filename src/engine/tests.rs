@@ -133,3 +133,53 @@ language = "sv"
     assert!(matches!(&declined[1], Action::Send { message, .. } if message.plain.contains("lämnar rummet")));
     assert_eq!(declined[2], Action::Leave { room: "!ruotsi:localhost".into() });
 }
+
+fn direct(id: &str, text: &str) -> Event {
+    let Event::Message(mut m) = message(id, text);
+    m.is_direct = true;
+    Event::Message(m)
+}
+
+#[test]
+fn ask_command_answers_from_the_catalogue_with_its_source() {
+    let e = engine();
+    let out = sent_text(&e.handle(&message("$1", "!kysy miten asiakas pääsee IPS-työhönvalmennukseen?")).unwrap());
+    assert!(out[0].contains("Lähde: palvelukortti IPS-työhönvalmennus"), "{out:?}");
+}
+
+#[test]
+fn question_in_a_direct_message_is_answered_in_its_own_language() {
+    let e = engine();
+    let out = sent_text(&e.handle(&direct("$1", "Vem kan hänvisa en klient till en arbetsförmågekoordinator?")).unwrap());
+    assert!(out[0].contains("Källa: tjänstekortet"), "{out:?}");
+}
+
+#[test]
+fn question_outside_the_catalogue_is_not_guessed() {
+    let e = engine();
+    let out = sent_text(&e.handle(&direct("$1", "What is the weather like in Turku tomorrow?")).unwrap());
+    assert!(out[0].starts_with("I found no service card"), "{out:?}");
+}
+
+#[test]
+fn empty_ask_explains_how_to_ask() {
+    let e = engine();
+    let out = sent_text(&e.handle(&message("$1", "!ask")).unwrap());
+    assert!(out[0].contains("Write your question after the command"), "{out:?}");
+}
+
+#[test]
+fn service_command_shows_a_whole_card_or_says_what_was_not_found() {
+    let e = engine();
+    let card = sent_text(&e.handle(&message("$1", "!palvelu TYP")).unwrap());
+    assert!(card[0].contains("(typ)") && card[0].contains("Näin pääsee:"), "{card:?}");
+    let missing = sent_text(&e.handle(&message("$2", "!service kirjasto")).unwrap());
+    assert!(missing[0].contains("I found no service called “kirjasto”"), "{missing:?}");
+}
+
+#[test]
+fn services_command_lists_cards_by_category() {
+    let e = engine();
+    let out = sent_text(&e.handle(&message("$1", "!palvelut")).unwrap());
+    assert!(out[0].contains("Kuntoutus:") && out[0].contains("IPS-työhönvalmennus"), "{out:?}");
+}

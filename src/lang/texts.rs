@@ -37,6 +37,28 @@ keys! {
         UnknownCommand => "unknown_command",
         NotAllowed => "not_allowed",
         LeavingRoom => "leaving_room",
+        AskEmpty => "ask_empty",
+        AnswerSource => "answer_source",
+        AnswerRelated => "answer_related",
+        AnswerPartlyFinnish => "answer_partly_finnish",
+        AnswerNotConfident => "answer_not_confident",
+        AnswerGuesses => "answer_guesses",
+        LabelTargetGroup => "label_target_group",
+        LabelOffers => "label_offers",
+        LabelAccess => "label_access",
+        LabelCoordinator => "label_coordinator",
+        LabelRelated => "label_related",
+        ServiceUsage => "service_usage",
+        ServiceNotFound => "service_not_found",
+        ServicesHeader => "services_header",
+        CategoryCoordination => "category_coordination",
+        CategoryEmployment => "category_employment",
+        CategoryRehabilitation => "category_rehabilitation",
+        CategorySocial => "category_social",
+        CategoryHealth => "category_health",
+        CategoryBenefits => "category_benefits",
+        CategoryTools => "category_tools",
+        CategoryThirdSector => "category_third_sector",
     }
 }
 
@@ -122,6 +144,16 @@ impl Texts {
     /// A message with `{name}` placeholders filled: raw in the plain text, escaped in HTML.
     pub fn message(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)]) -> Message {
         self.render(&self.lang(lang).messages[key.key()], args)
+    }
+
+    /// A message's markup with `{name}` placeholders filled, for composing longer
+    /// messages before rendering them once with `Message::from_markup`.
+    pub fn fill(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)]) -> String {
+        let mut markup = self.lang(lang).messages[key.key()].trim_matches('\n').to_string();
+        for (name, value) in args {
+            markup = markup.replace(&format!("{{{name}}}"), value);
+        }
+        markup
     }
 
     /// Renders any prompts/ markup with arguments, for templates kept outside messages.toml.

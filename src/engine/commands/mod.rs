@@ -1,6 +1,9 @@
 //! One file per command. Each takes the parsed route and returns the actions it calls for.
 
+mod ask;
 mod help;
+mod service;
+mod services;
 mod unknown;
 
 use super::{Action, Engine, IncomingMessage, Route};
@@ -27,10 +30,11 @@ impl Ctx<'_> {
 pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
     match route {
         Route::Command { command: CommandKey::Help, .. } => help::apply(ctx),
+        Route::Command { command: CommandKey::Ask, args, .. } => ask::apply(ctx, args),
+        Route::Question { text } => ask::apply(ctx, text),
+        Route::Command { command: CommandKey::Service, args, .. } => service::apply(ctx, args),
+        Route::Command { command: CommandKey::Services, .. } => services::apply(ctx),
         Route::Unknown { word } => unknown::apply(ctx, word),
-        // Answering questions from the catalogue arrives with the knowledge base; until
-        // then the help says what the bot can do.
-        Route::Command { .. } | Route::Question { .. } => help::apply(ctx),
         Route::Ignore => Vec::new(),
     }
 }

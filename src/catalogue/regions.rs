@@ -1,0 +1,201 @@
+//! Wellbeing services counties, their municipalities and the coordinator areas that
+//! serve them (config/regions/<county>.toml). Consultation routing reads these.
+
+use crate::lang::Lang;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalNames {
+    pub fi: String,
+    pub sv: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct County {
+    pub id: String,
+    pub name: LocalNames,
+    pub language: Lang,
+    /// Where tickets go when no area or topic rule names a coordinator.
+    pub coordinators_room: String,
+    #[serde(default)]
+    pub municipalities: Vec<String>,
+    /// Finnish name -> Swedish name, so "Åbo" finds Turku.
+    #[serde(default)]
+    pub swedish_names: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Area {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub municipalities: Vec<String>,
+    #[serde(default)]
+    pub coordinators: Vec<String>,
+}
+
+/// Questions on a topic (e.g. IPS) go to named coordinators whatever the municipality.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicRule {
+    pub id: String,
+    pub coordinators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionFile {
+    pub county: County,
+    #[serde(default)]
+    pub area: Vec<Area>,
+    #[serde(default)]
+    pub topic: Vec<TopicRule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Regions {
+    pub files: Vec<RegionFile>,
+}
+
+impl Regions {
+    /// Loads every `*.toml` in `dir`; every problem is reported as `file[:line]: message`.
+    pub fn load_dir(dir: &Path) -> Result<Regions, Vec<String>> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| vec![format!("{}: {e}", dir.display())])?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for path in paths {
+            let parsed = std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|src| {
+                toml::from_str::<RegionFile>(&src).map_err(|e| {
+                    let line = e.span().map(|s| src[..s.start].matches('\n').count() + 1);
+                    match line {
+                        Some(l) => format!("line {l}: {}", e.message()),
+                        None => e.message().to_string(),
+                    }
+                })
+            });
+            match parsed {
+                Ok(file) => files.push(file),
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+        let regions = Regions { files };
+        problems.extend(regions.validate());
+        if problems.is_empty() {
+            Ok(regions)
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Each municipality belongs to exactly one county and at most one area of it; ids
+    /// are unique; coordinators are Matrix user ids.
+    pub fn validate(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut county_of: HashMap<String, &str> = HashMap::new();
+        let mut county_ids: HashMap<&str, usize> = HashMap::new();
+        for file in &self.files {
+            let county = &file.county;
+            *county_ids.entry(&county.id).or_default() += 1;
+            for municipality in &county.municipalities {
+                if let Some(other) = county_of.insert(fold(municipality), &county.id) {
+                    problems.push(format!(
+                        "municipality {municipality} is in both {other} and {}",
+                        county.id
+                    ));
+                }
+            }
+            let mut area_of: HashMap<String, &str> = HashMap::new();
+            for area in &file.area {
+                for municipality in &area.municipalities {
+                    if !county.municipalities.iter().any(|m| fold(m) == fold(municipality)) {
+                        problems.push(format!(
+                            "{}: area {} lists {municipality}, which is not a municipality of the county",
+                            county.id, area.id
+                        ));
+                    }
+                    if let Some(other) = area_of.insert(fold(municipality), &area.id) {
+                        problems.push(format!(
+                            "{}: municipality {municipality} is in both areas {other} and {}",
+                            county.id, area.id
+                        ));
+                    }
+                }
+                for user in area.coordinators.iter().chain(file.topic.iter().flat_map(|t| &t.coordinators)) {
+                    if !(user.starts_with('@') && user.contains(':')) {
+                        problems.push(format!("{}: '{user}' is not a Matrix user id", county.id));
+                    }
+                }
+            }
+            for swedish in county.swedish_names.keys() {
+                if !county.municipalities.contains(swedish) {
+                    problems.push(format!("{}: swedish_names names {swedish}, not a municipality of the county", county.id));
+                }
+            }
+        }
+        for (id, count) in county_ids {
+            if count > 1 {
+                problems.push(format!("county id {id} is used by {count} files"));
+            }
+        }
+        problems
+    }
+
+    pub fn municipality_count(&self) -> usize {
+        self.files.iter().map(|f| f.county.municipalities.len()).sum()
+    }
+}
+
+/// Municipality names compare without case or umlauts.
+fn fold(name: &str) -> String {
+    name.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_regions_are_valid_and_cover_mainland_finland() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/regions");
+        let regions = Regions::load_dir(&dir).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        assert_eq!(regions.files.len(), 22, "21 wellbeing services counties and Helsinki");
+        assert_eq!(regions.municipality_count(), 293);
+        let vs = regions.files.iter().find(|f| f.county.id == "varsinais-suomi").unwrap();
+        let loimaa = vs.area.iter().find(|a| a.id == "loimaa").unwrap();
+        assert!(loimaa.municipalities.contains(&"Loimaa".to_string()));
+    }
+
+    #[test]
+    fn a_municipality_in_two_counties_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |id: &str| {
+            format!(
+                "[county]\nid = \"{id}\"\nname = {{ fi = \"a\", sv = \"b\", en = \"c\" }}\nlanguage = \"fi\"\n\
+                 coordinators_room = \"#x:example.org\"\nmunicipalities = [\"Loimaa\"]\n"
+            )
+        };
+        std::fs::write(dir.path().join("a.toml"), file("a")).unwrap();
+        std::fs::write(dir.path().join("b.toml"), file("b")).unwrap();
+        let problems = Regions::load_dir(dir.path()).unwrap_err();
+        assert!(problems.iter().any(|p| p.contains("Loimaa is in both a and b")), "{problems:?}");
+    }
+
+    #[test]
+    fn a_toml_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.toml"), "[county]\nid = \"x\"\nlanguage = \"de\"\n").unwrap();
+        let problems = Regions::load_dir(dir.path()).unwrap_err();
+        assert!(problems[0].contains("bad.toml: line 3"), "{problems:?}");
+    }
+}
