@@ -46,6 +46,9 @@ pub enum Recurrence {
     },
     /// Every `days` calendar days, at the wall-clock time of the previous occurrence.
     EveryNDays { days: u32 },
+    /// Every `seconds` of elapsed time ("joka tunti", "every 20 seconds"), whatever the
+    /// wall clock does.
+    EverySeconds { seconds: u32 },
 }
 
 /// Why an input is not a usable time expression. Carries no prose: user-facing texts are
@@ -148,6 +151,9 @@ pub fn next_occurrence(rec: &Recurrence, after: DateTime<Tz>) -> DateTime<Tz> {
         }
         Recurrence::EveryNDays { days } => {
             calendar::add_calendar_days(after, u64::from(days.max(1)))
+        }
+        Recurrence::EverySeconds { seconds } => {
+            after.checked_add_signed(TimeDelta::seconds(i64::from(seconds.max(1))))
         }
     };
     next.expect("next occurrence beyond chrono's date range")
@@ -384,6 +390,7 @@ const ORDINALS: &[(&str, u32)] = &[
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Unit {
+    Second,
     Minute,
     Hour,
     Day,
@@ -397,12 +404,43 @@ impl Unit {
     /// Elapsed-time units are added as absolute durations and leave no room for a clock
     /// time; the others step the calendar and keep (or take) a time of day.
     fn is_elapsed(self) -> bool {
-        matches!(self, Unit::Minute | Unit::Hour)
+        matches!(self, Unit::Second | Unit::Minute | Unit::Hour)
+    }
+
+    /// Length of an elapsed-time unit.
+    fn seconds(self) -> Option<u32> {
+        match self {
+            Unit::Second => Some(1),
+            Unit::Minute => Some(60),
+            Unit::Hour => Some(3600),
+            _ => None,
+        }
     }
 }
 
+/// Elapsed-time units in the nominative, as counted after "joka", "varje", "every":
+/// "joka tunti", "varje timme", "every 20 seconds". English "second" is left out: "every
+/// second week" is an ordinal.
+const ELAPSED_UNITS: &[(&str, Unit)] = &[
+    ("sekunti", Unit::Second),
+    ("minuutti", Unit::Minute),
+    ("tunti", Unit::Hour),
+    ("sekund", Unit::Second),
+    ("sekunder", Unit::Second),
+    ("minut", Unit::Minute),
+    ("minuter", Unit::Minute),
+    ("timme", Unit::Hour),
+    ("timmar", Unit::Hour),
+    ("seconds", Unit::Second),
+    ("minute", Unit::Minute),
+    ("minutes", Unit::Minute),
+    ("hour", Unit::Hour),
+    ("hours", Unit::Hour),
+];
+
 const UNITS: &[(&str, Unit)] = &[
     // Finnish genitive ("tunnin päästä").
+    ("sekunnin", Unit::Second),
     ("minuutin", Unit::Minute),
     ("tunnin", Unit::Hour),
     ("paivan", Unit::Day),
@@ -415,6 +453,8 @@ const UNITS: &[(&str, Unit)] = &[
     ("arkipaivan", Unit::BusinessDay),
     ("tyopaivan", Unit::BusinessDay),
     // Swedish.
+    ("sekund", Unit::Second),
+    ("sekunder", Unit::Second),
     ("minut", Unit::Minute),
     ("minuter", Unit::Minute),
     ("timme", Unit::Hour),
@@ -431,6 +471,9 @@ const UNITS: &[(&str, Unit)] = &[
     ("vardag", Unit::BusinessDay),
     ("vardagar", Unit::BusinessDay),
     // English.
+    ("second", Unit::Second),
+    ("seconds", Unit::Second),
+    ("secs", Unit::Second),
     ("minute", Unit::Minute),
     ("minutes", Unit::Minute),
     ("mins", Unit::Minute),
@@ -651,6 +694,11 @@ enum RepeatSpec {
     Daily {
         every: u32,
     },
+    /// Elapsed time between occurrences, in seconds ("every 20 seconds", "joka tunti").
+    Elapsed {
+        every: u32,
+        unit: Unit,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -673,6 +721,10 @@ impl Item {
 
     fn daily(every: u32) -> Item {
         Item::Repeat(RepeatSpec::Daily { every })
+    }
+
+    fn elapsed(every: u32, unit: Unit) -> Item {
+        Item::Repeat(RepeatSpec::Elapsed { every, unit })
     }
 }
 
@@ -703,7 +755,7 @@ fn repeat(t: &Toks, i: usize, found: &mut Found) {
         } else if t.is(j, &["paiva", "dag", "dagar", "day", "days"]) {
             Some((Item::daily(every), j + 1))
         } else {
-            None
+            t.lookup(j, ELAPSED_UNITS).map(|unit| (Item::elapsed(every, unit), j + 1))
         }
     };
 
@@ -732,12 +784,16 @@ fn repeat(t: &Toks, i: usize, found: &mut Found) {
     if t.is(i, &["varannan"]) {
         found.extend(target(i + 1, 2));
     }
-    // "6 viikon välein", "kahden päivän välein", "viikon välein".
+    if t.is(i, &["puolen"]) && t.is(i + 1, &["tunnin"]) && t.is(i + 2, &["valein"]) {
+        found.push((Item::elapsed(30, Unit::Minute), i + 3));
+    }
+    // "6 viikon välein", "kahden päivän välein", "viikon välein", "20 sekunnin välein".
     let (every, j) = amount(t, i).map_or((1, i), |n| (n, i + 1));
     if t.is(j + 1, &["valein"]) {
         match t.lookup(j, UNITS) {
             Some(Unit::Week) => found.push((Item::weekly(None, every), j + 2)),
             Some(Unit::Day) => found.push((Item::daily(every), j + 2)),
+            Some(unit) if unit.is_elapsed() => found.push((Item::elapsed(every, unit), j + 2)),
             _ => {}
         }
     }
@@ -1011,7 +1067,10 @@ impl Reading {
         let bare = self.day.is_none() && self.relative.is_none() && self.repeat.is_none();
         match item {
             Item::Clock(clock) => {
-                if r.clock.is_some() || r.relative.is_some_and(|(_, unit)| unit.is_elapsed()) {
+                if r.clock.is_some()
+                    || r.relative.is_some_and(|(_, unit)| unit.is_elapsed())
+                    || matches!(r.repeat, Some(RepeatSpec::Elapsed { .. }))
+                {
                     return None;
                 }
                 r.clock = Some(clock);
@@ -1023,7 +1082,7 @@ impl Reading {
                 r.relative = Some((n, unit));
             }
             Item::Repeat(spec) => {
-                if !bare {
+                if !bare || (matches!(spec, RepeatSpec::Elapsed { .. }) && r.clock.is_some()) {
                     return None;
                 }
                 r.repeat = Some(spec);
@@ -1234,6 +1293,11 @@ fn after_duration(
     }
     let today = now.date_naive();
     let date = match unit {
+        Unit::Second => {
+            return now
+                .checked_add_signed(TimeDelta::seconds(i64::from(n)))
+                .ok_or(TimeError::OutOfRange)
+        }
         Unit::Minute => {
             return now
                 .checked_add_signed(TimeDelta::minutes(i64::from(n)))
@@ -1284,7 +1348,9 @@ fn first_occurrence(
     now: DateTime<Tz>,
 ) -> Result<(DateTime<Tz>, Recurrence), TimeError> {
     let every = match spec {
-        RepeatSpec::Weekly { every, .. } | RepeatSpec::Daily { every } => every,
+        RepeatSpec::Weekly { every, .. }
+        | RepeatSpec::Daily { every }
+        | RepeatSpec::Elapsed { every, .. } => every,
     };
     if every == 0 || every > MAX_AMOUNT {
         return Err(TimeError::OutOfRange);
@@ -1327,6 +1393,14 @@ fn first_occurrence(
             after_today(now, time, u64::from(every))?,
             Recurrence::EveryNDays { days: every },
         )),
+        // The first occurrence is one interval from now.
+        RepeatSpec::Elapsed { every, unit } => {
+            let seconds = every * unit.seconds().unwrap_or(1);
+            let at = now
+                .checked_add_signed(TimeDelta::seconds(i64::from(seconds)))
+                .ok_or(TimeError::OutOfRange)?;
+            Ok((at, Recurrence::EverySeconds { seconds }))
+        }
     }
 }
 
@@ -1391,6 +1465,13 @@ mod tests {
         (MON, "in a month", "2026-12-23T10:00:00+02:00"),
         (MON, "in half an hour", "2026-11-23T10:30:00+02:00"),
         (MON, "in 2 days at 15", "2026-11-25T15:00:00+02:00"),
+        // Seconds: elapsed time, like minutes and hours.
+        (MON, "20 sekunnin päästä", "2026-11-23T10:00:20+02:00"),
+        (MON, "sekunnin kuluttua", "2026-11-23T10:00:01+02:00"),
+        (MON, "om 45 sekunder", "2026-11-23T10:00:45+02:00"),
+        (MON, "in 20 seconds", "2026-11-23T10:00:20+02:00"),
+        (MON, "in 1 second", "2026-11-23T10:00:01+02:00"),
+        (MON, "in 90 secs", "2026-11-23T10:01:30+02:00"),
         // Day words.
         (MON, "huomenna", "2026-11-24T09:00:00+02:00"),
         (MON, "HUOMENNA", "2026-11-24T09:00:00+02:00"),
@@ -1577,6 +1658,7 @@ mod tests {
     fn recurring() {
         use Weekday::*;
         let every_days = |days| Recurrence::EveryNDays { days };
+        let every_seconds = |seconds| Recurrence::EverySeconds { seconds };
         let cases = [
             (MON, "joka maanantai klo 9", "2026-11-30T09:00:00+02:00", weekly(Mon, 1, 9, 0)),
             (MON, "joka maanantai klo 13", "2026-11-23T13:00:00+02:00", weekly(Mon, 1, 13, 0)),
@@ -1613,6 +1695,18 @@ mod tests {
             (MON, "päivittäin klo 12", "2026-11-23T12:00:00+02:00", every_days(1)),
             (MON, "dagligen", "2026-11-24T09:00:00+02:00", every_days(1)),
             (MON, "daily at 8", "2026-11-24T08:00:00+02:00", every_days(1)),
+            // Elapsed intervals: the first occurrence is one interval from now.
+            (MON, "joka tunti", "2026-11-23T11:00:00+02:00", every_seconds(3600)),
+            (MON, "joka 15. minuutti", "2026-11-23T10:15:00+02:00", every_seconds(900)),
+            (MON, "20 sekunnin välein", "2026-11-23T10:00:20+02:00", every_seconds(20)),
+            (MON, "puolen tunnin välein", "2026-11-23T10:30:00+02:00", every_seconds(1800)),
+            (MON, "tunnin välein", "2026-11-23T11:00:00+02:00", every_seconds(3600)),
+            (MON, "varje timme", "2026-11-23T11:00:00+02:00", every_seconds(3600)),
+            (MON, "varannan timme", "2026-11-23T12:00:00+02:00", every_seconds(7200)),
+            (MON, "var 15:e minut", "2026-11-23T10:15:00+02:00", every_seconds(900)),
+            (MON, "every 20 seconds", "2026-11-23T10:00:20+02:00", every_seconds(20)),
+            (MON, "every 30 minutes", "2026-11-23T10:30:00+02:00", every_seconds(1800)),
+            (MON, "every hour", "2026-11-23T11:00:00+02:00", every_seconds(3600)),
         ];
         let mut failures = Vec::new();
         for (now, input, expected, rec) in cases {
@@ -1657,6 +1751,10 @@ mod tests {
             ("in 99999 days", TimeError::OutOfRange),
             ("in 99999999999999999999 minutes", TimeError::OutOfRange),
             ("every 0 days", TimeError::OutOfRange),
+            ("every 0 seconds", TimeError::OutOfRange),
+            // An elapsed interval has no clock time of its own.
+            ("every hour at 9", TimeError::NotUnderstood),
+            ("klo 9 joka tunti", TimeError::NotUnderstood),
         ];
         let now = at(MON);
         for (input, expected) in cases {
@@ -1768,6 +1866,11 @@ mod tests {
         assert_eq!(next(days(1), "2027-03-27T10:00:00+02:00"), "2027-03-28T10:00:00+03:00");
         assert_eq!(next(days(3), "2026-11-26T09:00:00+02:00"), "2026-11-29T09:00:00+02:00");
         assert_eq!(next(days(0), "2026-11-26T09:00:00+02:00"), "2026-11-27T09:00:00+02:00");
+        // Elapsed intervals ignore the wall clock: an hour after 03:30 summer time on the
+        // night the clocks fall back is 03:30 winter time.
+        let seconds = |seconds| Recurrence::EverySeconds { seconds };
+        assert_eq!(next(seconds(3600), "2026-10-25T03:30:00+03:00"), "2026-10-25T03:30:00+02:00");
+        assert_eq!(next(seconds(20), "2026-11-23T10:00:00+02:00"), "2026-11-23T10:00:20+02:00");
     }
 
     #[test]
@@ -1841,6 +1944,10 @@ mod tests {
             "3:e",
             "var",
             "i",
+            "sekunnin",
+            "seconds",
+            "tunti",
+            "hour",
         ];
 
         fn check(input: &str) {
