@@ -119,3 +119,25 @@ async fn refuses_to_start_when_the_crypto_store_is_gone() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("lost its crypto store"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_catalogue_questions_by_command_and_by_mention_citing_the_card() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, true).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    alice.say(&room, "!kysy Miten asiakas pääsee IPS-työhönvalmennukseen?").await;
+    let answer = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(answer.body.contains("Lähde: palvelukortti IPS-työhönvalmennus"), "{answer:?}");
+
+    alice.say(&room, &format!("{}: Who can refer a client to the work ability coordinator?", bot.user_id)).await;
+    let answer = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(answer.body.contains("Source: service card"), "{answer:?}");
+
+    alice.say(&room, "!tjänst TYP").await;
+    let card = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(card.body.contains("(typ)") && card.body.contains("För vem:"), "{card:?}");
+    bot.stop().await;
+}
