@@ -1,0 +1,100 @@
+//! The command-line tools as an administrator or a script would use them.
+
+use std::process::{Command, Output};
+
+fn kaveri(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kaveri")).args(args).output().expect("kaveri runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn chat_answers_help_in_finnish_and_english_from_a_pipe() {
+    let data = tempfile::tempdir().unwrap();
+    for (command, expected) in [("!apua\n", "työkyvyn tuen verkoston apuri"), ("!help\n", "work-ability support network")] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
+            .args(["chat", "--data", data.path().to_str().unwrap()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(command.as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert!(stdout(&out).contains(expected), "{}", stdout(&out));
+    }
+}
+
+#[test]
+fn ask_json_ranks_cards_best_first_with_confidence() {
+    let out = kaveri(&["ask", "--json", "Miten asiakas pääsee TYP:n palveluihin?"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["confident"], true);
+    let answers = v["answers"].as_array().unwrap();
+    assert!(answers.len() >= 3, "{v}");
+    assert_eq!(answers[0]["id"], "typ");
+    assert!(answers[0]["score"].as_f64().unwrap() >= answers[1]["score"].as_f64().unwrap());
+
+    let out = kaveri(&["ask", "--json", "--lang", "en", "Who won the football match yesterday?"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["confident"], false, "{v}");
+}
+
+#[test]
+fn check_config_names_the_key_and_line_of_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.toml");
+    std::fs::write(
+        &path,
+        "[matrix]\nhomeserver = \"matrix.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\n[access]\ninvite_users = [\"@a:example.org\"]\n",
+    )
+    .unwrap();
+    let out = kaveri(&["check-config", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("k.toml:2: matrix.homeserver: must start with http:// or https://"), "{err}");
+}
+
+#[test]
+fn check_config_validates_the_catalogue_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let cards = dir.path().join("cards");
+    std::fs::create_dir(&cards).unwrap();
+    let typ = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/catalogue/typ.toml")).unwrap();
+    // A related card that does not exist.
+    std::fs::write(cards.join("typ.toml"), typ).unwrap();
+    let path = dir.path().join("k.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[matrix]\nhomeserver = \"https://m.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\
+             [catalogue]\ndir = \"{}\"\n[access]\ninvite_users = [\"@a:example.org\"]\n",
+            cards.display()
+        ),
+    )
+    .unwrap();
+    let out = kaveri(&["check-config", "--config", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("typ") && err.contains("related"), "{err}");
+}
+
+#[test]
+fn parse_time_prints_rfc3339_or_fails() {
+    let out = kaveri(&["parse-time", "--now", "2026-11-23T10:00:00+02:00", "--json", "ensi maanantaina klo 9"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).trim(), r#"{"at":"2026-11-30T09:00:00+02:00"}"#);
+    let out = kaveri(&["parse-time", "--now", "2026-11-23T10:00:00+02:00", "joskus"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn privacy_scan_reports_byte_spans() {
+    let out = kaveri(&["privacy-scan", "--json", "hetu 131052-308T, y-tunnus 2077474-0"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["findings"], serde_json::json!([{ "kind": "hetu", "start": 5, "end": 16 }]));
+}
