@@ -5,6 +5,8 @@ mod action;
 mod commands;
 mod event;
 mod router;
+mod due;
+mod reminder_text;
 
 pub use action::{txn_id_for, Action, Delivery};
 pub use event::{Event, IncomingMessage};
@@ -208,3 +210,5 @@ impl Engine {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod reminder_tests;

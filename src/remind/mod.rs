@@ -2,3 +2,4 @@
 
 pub mod calendar;
 pub mod time_expr;
+pub mod reminder;

@@ -21,10 +21,15 @@ pub enum TreeId {
     Outbox,
     /// Metadata-only records of state changes: never message bodies.
     Audit,
+    /// Reminder id (big-endian u64) -> `remind::reminder::Reminder`.
+    Reminders,
+    /// Time-ordered index of reminders: big-endian unix millis + id -> id.
+    Due,
 }
 
 impl TreeId {
-    const ALL: [TreeId; 4] = [TreeId::Meta, TreeId::Processed, TreeId::Outbox, TreeId::Audit];
+    const ALL: [TreeId; 6] =
+        [TreeId::Meta, TreeId::Processed, TreeId::Outbox, TreeId::Audit, TreeId::Reminders, TreeId::Due];
 
     fn name(self) -> &'static str {
         match self {
@@ -32,6 +37,8 @@ impl TreeId {
             TreeId::Processed => "processed",
             TreeId::Outbox => "outbox",
             TreeId::Audit => "audit",
+            TreeId::Reminders => "reminders",
+            TreeId::Due => "due",
         }
     }
 }
@@ -155,6 +162,31 @@ impl Store {
     pub fn scan<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
         self.tree(tree)
             .iter()
+            .map(|item| {
+                let (k, v) = item?;
+                Ok((k.to_vec(), decode(&v)?))
+            })
+            .collect()
+    }
+
+    /// The record with the smallest key, if the tree has any.
+    pub fn first<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Option<(Vec<u8>, V)>, StoreError> {
+        match self.tree(tree).first()? {
+            None => Ok(None),
+            Some((k, v)) => Ok(Some((k.to_vec(), decode(&v)?))),
+        }
+    }
+
+    /// Up to `limit` records with keys below `end`, in key order.
+    pub fn scan_below<V: DeserializeOwned>(
+        &self,
+        tree: TreeId,
+        end: &[u8],
+        limit: usize,
+    ) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
+        self.tree(tree)
+            .range(..end)
+            .take(limit)
             .map(|item| {
                 let (k, v) = item?;
                 Ok((k.to_vec(), decode(&v)?))

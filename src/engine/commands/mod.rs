@@ -5,6 +5,9 @@ mod help;
 mod service;
 mod services;
 mod unknown;
+mod remind;
+mod reminders;
+mod cancel;
 
 use super::{Action, Engine, IncomingMessage, Route};
 use crate::lang::{CommandKey, Lang, Message};
@@ -34,6 +37,9 @@ pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
         Route::Question { text } => ask::apply(ctx, text),
         Route::Command { command: CommandKey::Service, args, .. } => service::apply(ctx, args),
         Route::Command { command: CommandKey::Services, .. } => services::apply(ctx),
+        Route::Command { command: CommandKey::Remind, args, .. } => remind::apply(ctx, args),
+        Route::Command { command: CommandKey::Reminders, .. } => reminders::apply(ctx),
+        Route::Command { command: CommandKey::Cancel, args, .. } => cancel::apply(ctx, args),
         Route::Unknown { word } => unknown::apply(ctx, word),
         Route::Ignore => Vec::new(),
     }

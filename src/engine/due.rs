@@ -1,0 +1,70 @@
+//! The engine's side of the scheduler: when the next reminder is due, and firing the due
+//! ones. Adapters own the waiting; everything a user notices is decided here.
+
+use super::reminder_text;
+use super::{Action, Delivery, Engine};
+use crate::remind::reminder::{due_key, next_after, parse_due_key, Reminder};
+use crate::store::{Batch, StoreError, TreeId};
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// At most this many reminders are fired in one transaction; `fire_due` is called again
+/// while more are due.
+pub const FIRE_BATCH: usize = 500;
+
+impl Engine {
+    /// When the earliest stored reminder is due; none when there are no reminders.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.store.first::<u64>(TreeId::Due)?.and_then(|(key, _)| parse_due_key(&key)).map(|(at, _)| at))
+    }
+
+    /// Fires the reminders due by `now` (at most [`FIRE_BATCH`]): in one transaction,
+    /// their messages go into the outbox, their index entries are removed, and recurring
+    /// ones are indexed at their next occurrence. The transaction id of each message is
+    /// derived from the reminder and the occurrence, so a resend after a crash is
+    /// deduplicated by the homeserver. A reminder sent late says by how much.
+    pub fn fire_due(&self, now: DateTime<Utc>) -> Result<Vec<Delivery>, StoreError> {
+        // A reminder cancelled or set meanwhile must not be overwritten by a stale copy.
+        let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
+        let end = due_key(now + TimeDelta::milliseconds(1), 0);
+        let entries = self.store.scan_below::<u64>(TreeId::Due, &end, FIRE_BATCH)?;
+        if entries.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut batch = Batch::default();
+        let mut deliveries = Vec::new();
+        for (key, _) in entries {
+            batch.remove(TreeId::Due, key.clone());
+            let Some((occurrence, id)) = parse_due_key(&key) else {
+                tracing::warn!("removed an unreadable reminder index entry");
+                continue;
+            };
+            let Some(mut reminder) = self.store.get::<Reminder>(TreeId::Reminders, &id.to_be_bytes())? else {
+                tracing::warn!(reminder = id, "removed an index entry whose reminder is gone");
+                continue;
+            };
+            let next = reminder.recurrence.map(|rule| next_after(&rule, occurrence, now));
+            let skipped = next.map_or(0, |(_, skipped)| skipped);
+            let message = reminder_text::fired(&self.texts, &reminder, occurrence, now, skipped);
+            // Plain text, not a notice: notices do not notify people under default push rules.
+            let action = Action::Send {
+                room: reminder.room.clone(),
+                message,
+                thread_root: reminder.thread_root.clone(),
+                notice: false,
+            };
+            let cause = format!("reminder:{id}:{}", occurrence.timestamp_millis());
+            deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);
+            tracing::info!(reminder = id, late_s = (now - occurrence).num_seconds(), skipped, "reminder due");
+            match next {
+                Some((next, _)) => {
+                    reminder.due = next;
+                    batch.put(TreeId::Due, reminder.due_key(), &id);
+                    batch.put(TreeId::Reminders, reminder.key(), &reminder);
+                }
+                None => batch.remove(TreeId::Reminders, reminder.key()),
+            }
+        }
+        self.store.commit(batch)?;
+        Ok(deliveries)
+    }
+}
