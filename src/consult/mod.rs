@@ -1,3 +1,4 @@
 //! Consultation tickets. The privacy guard comes first: consultations are anonymous.
 
 pub mod privacy;
+pub mod ticket;
