@@ -2,3 +2,4 @@
 
 pub mod privacy;
 pub mod ticket;
+pub mod routing;
