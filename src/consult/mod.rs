@@ -3,3 +3,4 @@
 pub mod privacy;
 pub mod ticket;
 pub mod routing;
+pub mod stats;
