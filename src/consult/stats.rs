@@ -2,7 +2,7 @@
 //! municipality, topic, coordinator and status; median times to claim and to close;
 //! escalations per level; feedback average and NPS.
 
-use super::ticket::{Status, Ticket};
+use super::ticket::Ticket;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
