@@ -117,7 +117,7 @@ fn csv_field(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consult::ticket::{ticket_id, Transition};
+    use crate::consult::ticket::{ticket_id, Status, Transition};
     use chrono::TimeZone;
 
     fn t(n: u32, day: u32, municipality: &str, feedback: Option<u8>) -> Ticket {

@@ -121,9 +121,27 @@ pub struct AuditRecord {
     pub ticket: String,
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub transition: Transition,
-    pub from: Status,
+    /// `open`, or the transition's key.
+    pub action: String,
+    /// Reassignments record the new owner; `None` otherwise.
+    pub target: Option<String>,
+    /// `None` when the ticket was opened.
+    pub from: Option<Status>,
     pub to: Status,
+}
+
+impl AuditRecord {
+    pub fn opened(ticket: &Ticket) -> AuditRecord {
+        AuditRecord {
+            ticket: ticket.id.clone(),
+            at: ticket.opened_at,
+            actor: ticket.asker.clone(),
+            action: "open".into(),
+            target: None,
+            from: None,
+            to: ticket.status,
+        }
+    }
 }
 
 /// A readable ticket id: `K-2026-0042`, numbered per year.
@@ -227,7 +245,19 @@ impl Ticket {
             Transition::Start => {}
         }
         self.status = to;
-        Ok(AuditRecord { ticket: self.id.clone(), at, actor: actor.to_string(), transition, from, to })
+        let target = match &transition {
+            Transition::Reassign { to } => Some(to.clone()),
+            _ => None,
+        };
+        Ok(AuditRecord {
+            ticket: self.id.clone(),
+            at,
+            actor: actor.to_string(),
+            action: transition.key().to_string(),
+            target,
+            from: Some(from),
+            to,
+        })
     }
 }
 
@@ -317,7 +347,7 @@ mod tests {
         let mut t = ticket(Open, None);
         let audit = t.apply(Transition::Claim, "@k1:example.org", at(9)).unwrap();
         assert_eq!((t.status, t.owner.as_deref(), t.claimed_at), (Claimed, Some("@k1:example.org"), Some(at(9))));
-        assert_eq!((audit.from, audit.to, audit.actor.as_str()), (Open, Claimed, "@k1:example.org"));
+        assert_eq!((audit.from, audit.to, audit.actor.as_str()), (Some(Open), Claimed, "@k1:example.org"));
         let json = serde_json::to_string(&audit).unwrap();
         assert!(!json.contains("Minne ohjaan"), "audit must hold metadata only: {json}");
     }
