@@ -28,6 +28,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
     for delivery in engine.pending_deliveries()? {
         show(&engine, &mut out, &delivery)?;
     }
+    fire_reminders(&engine, &mut out)?;
     let mut lines = stdin.lock().lines();
     loop {
         if interactive {
@@ -36,6 +37,8 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
         }
         let Some(line) = lines.next() else { break };
         let line = line?;
+        // The console has no timer of its own: reminders due by now come before the answer.
+        fire_reminders(&engine, &mut out)?;
         let text = line.trim();
         if text.is_empty() {
             continue;
@@ -68,6 +71,22 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
     }
     engine.store().flush()?;
     Ok(())
+}
+
+/// Prints the reminders due by now and marks them delivered.
+fn fire_reminders(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
+    loop {
+        let fired = engine.fire_due(engine.now())?;
+        if fired.is_empty() {
+            return Ok(());
+        }
+        for delivery in fired {
+            if let Action::Send { room, message, .. } = &delivery.action {
+                writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?;
+            }
+            engine.delivered(delivery.outbox_id)?;
+        }
+    }
 }
 
 fn show(engine: &Engine, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {

@@ -141,3 +141,69 @@ async fn answers_catalogue_questions_by_command_and_by_mention_citing_the_card()
     assert!(card.body.contains("(typ)") && card.body.contains("För vem:"), "{card:?}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_survive_sigkill_before_and_after_their_time_and_arrive_exactly_once() {
+    use std::time::{Duration, Instant};
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    let set_at = Instant::now();
+    alice.say(&room, "!remind in 30 seconds first check").await;
+    let first = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(first.body.contains("I will remind you on") && first.body.contains("first check"), "{first:?}");
+    alice.say(&room, "!remind in 75 seconds second check").await;
+    let second = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(second.body.contains("second check"), "{second:?}");
+
+    // Killed and restarted before either is due: the restarted bot sends the first on time.
+    bot.kill();
+    bot.start().await;
+    let on_time = alice.expect_from(&room, &bot.user_id, 45).await;
+    assert!(on_time.body.contains("reminder: first check") && on_time.body.contains(&alice.user_id), "{on_time:?}");
+    assert!(!on_time.notice, "reminders are plain messages, so they notify");
+    assert!(set_at.elapsed() >= Duration::from_secs(29), "fired early: {:?}", set_at.elapsed());
+
+    // Killed before the second is due and restarted after it: sent on start, exactly once,
+    // and the first is not repeated.
+    bot.kill();
+    let due = set_at + Duration::from_secs(80);
+    tokio::time::sleep_until(due.into()).await;
+    bot.start().await;
+    let after_restart = alice.collect_from(&room, &bot.user_id, 10).await;
+    assert_eq!(after_restart.len(), 1, "exactly one reminder after the restart: {after_restart:?}");
+    assert!(after_restart[0].body.contains("reminder: second check"), "{after_restart:?}");
+
+    // Killed once more: nothing is sent again.
+    bot.kill();
+    bot.start().await;
+    let after_kill = alice.collect_from(&room, &bot.user_id, 8).await;
+    assert!(after_kill.is_empty(), "nothing repeated after SIGKILL: {after_kill:?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recurring_room_reminder_fires_each_time_until_cancelled() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    alice.say(&room, "!muistuta huone 20 sekunnin välein tauko").await;
+    let set = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(set.body.contains("Muistutan tätä huonetta") && set.body.contains("Toistuu 20 s välein"), "{set:?}");
+    for round in 1..=2 {
+        let fired = alice.expect_from(&room, &bot.user_id, 35).await;
+        assert!(fired.body.contains("Muistutus huoneelle") && fired.body.contains("tauko"), "round {round}: {fired:?}");
+    }
+    alice.say(&room, "!peru 1").await;
+    let cancelled = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(cancelled.body.contains("Peruin muistutuksen 1"), "{cancelled:?}");
+    let after = alice.collect_from(&room, &bot.user_id, 25).await;
+    assert!(after.is_empty(), "nothing after cancelling: {after:?}");
+    bot.stop().await;
+}

@@ -2,6 +2,7 @@
 //! engine events and carries out the engine's actions; it decides nothing itself.
 
 mod deliver;
+mod scheduler;
 mod session;
 
 use crate::clock::SystemClock;
@@ -38,7 +39,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
 
     let outbox = Arc::new(Notify::new());
-    add_handlers(&client, engine.clone(), outbox.clone());
+    let schedule = Arc::new(Notify::new());
+    add_handlers(&client, engine.clone(), outbox.clone(), schedule.clone());
     // Invites that arrived while the bot was away (or during the skipped backlog).
     for room in client.invited_rooms() {
         if let Some(inviter) = inviter_of(&room, &client).await {
@@ -47,6 +49,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         }
     }
     let worker = tokio::spawn(deliver::outbox_worker(client.clone(), engine.clone(), outbox.clone()));
+    // Reminders that fell due while the bot was down are fired as soon as it starts.
+    let reminders = tokio::spawn(scheduler::run(engine.clone(), schedule, outbox.clone()));
 
     tracing::info!(user = %config.matrix.user_id, "ready");
     tokio::select! {
@@ -54,6 +58,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         _ = shutdown_signal() => tracing::info!("shutting down"),
     }
     worker.abort();
+    reminders.abort();
     engine.store().flush()?;
     tracing::info!("state saved; bye");
     Ok(())
@@ -92,11 +97,13 @@ async fn sync_forever(client: &Client) -> anyhow::Result<()> {
         .context("sync stopped")
 }
 
-fn add_handlers(client: &Client, engine: Arc<Engine>, outbox: Arc<Notify>) {
+/// `schedule` wakes the reminder scheduler: a handled event may have set a reminder.
+fn add_handlers(client: &Client, engine: Arc<Engine>, outbox: Arc<Notify>, schedule: Arc<Notify>) {
     let message_engine = engine.clone();
     client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room, client: Client| {
         let engine = message_engine.clone();
         let outbox = outbox.clone();
+        let schedule = schedule.clone();
         async move {
             let Some(event) = to_engine_event(&ev, &room, &client).await else { return };
             // Decided and stored before the SDK saves its sync token, so a crash after
@@ -106,7 +113,10 @@ fn add_handlers(client: &Client, engine: Arc<Engine>, outbox: Arc<Notify>) {
                 Ok(d)
             });
             match result {
-                Ok(deliveries) if !deliveries.is_empty() => outbox.notify_one(),
+                Ok(deliveries) if !deliveries.is_empty() => {
+                    outbox.notify_one();
+                    schedule.notify_one();
+                }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, event = %ev.event_id, "could not record an event"),
             }
