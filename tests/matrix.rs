@@ -205,5 +205,16 @@ async fn a_recurring_room_reminder_fires_each_time_until_cancelled() {
     assert!(cancelled.body.contains("Peruin muistutuksen 1"), "{cancelled:?}");
     let after = alice.collect_from(&room, &bot.user_id, 25).await;
     assert!(after.is_empty(), "nothing after cancelling: {after:?}");
+
+    // A colleague picked from the client's mention list arrives as a display-name pill.
+    let (bob, _) = support::register(&support::unique("bob"));
+    let pill = format!("<a href=\"https://matrix.to/#/{bob}\">Bob</a>");
+    let content = matrix_sdk::ruma::events::room::message::RoomMessageEventContent::text_html(
+        "!remind Bob tomorrow at 9 send the statement",
+        format!("!remind {pill} tomorrow at 9 send the statement"),
+    );
+    room.send(content).await.unwrap();
+    let for_bob = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert!(for_bob.body.contains(&format!("I will remind {bob} on")), "{for_bob:?}");
     bot.stop().await;
 }

@@ -2,6 +2,7 @@
 //! engine events and carries out the engine's actions; it decides nothing itself.
 
 mod deliver;
+mod pills;
 mod scheduler;
 mod session;
 
@@ -164,7 +165,7 @@ async fn to_engine_event(ev: &OriginalSyncRoomMessageEvent, room: &Room, client:
         event_id: ev.event_id.to_string(),
         sender: ev.sender.to_string(),
         room: room.room_id().to_string(),
-        text: text.body.clone(),
+        text: pills::with_user_ids(&text.body, text.formatted.as_ref().map(|f| f.body.as_str())),
         thread_root,
         mentions_bot,
         is_direct: room.is_direct().await.unwrap_or(false),
