@@ -98,3 +98,28 @@ fn privacy_scan_reports_byte_spans() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(v["findings"], serde_json::json!([{ "kind": "hetu", "start": 5, "end": 16 }]));
 }
+
+#[test]
+fn chat_says_a_due_reminder_before_answering_the_next_line() {
+    use std::io::Write;
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
+        .args(["chat", "--data", data.path().to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all("!muistuta 1 sekunnin päästä soita Kelaan\n".as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    stdin.write_all(b"!muistutukset\n").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let confirmed = text.find("Selvä! Muistutan sinua").expect(&text);
+    let reminded = text.find("muistutus: soita Kelaan").expect(&text);
+    let listed = text.find("ei ole muistutuksia").expect(&text);
+    assert!(confirmed < reminded && reminded < listed, "{text}");
+}
