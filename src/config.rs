@@ -17,6 +17,28 @@ pub struct Config {
     pub rooms: Vec<RoomConfig>,
     #[serde(default)]
     pub catalogue: CatalogueConfig,
+    /// An OpenAI-compatible chat-completions endpoint that may phrase catalogue answers.
+    /// Absent (the default): answers are built from the cards' own text.
+    pub answer_model: Option<AnswerModelConfig>,
+}
+
+/// Grounded phrasing: the model sees the question and the retrieved cards only, and the
+/// answer still cites its cards. On any error or after `timeout_ms` the extractive
+/// answer is sent instead.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerModelConfig {
+    /// e.g. `http://127.0.0.1:8080/v1/chat/completions`
+    pub url: String,
+    pub model: String,
+    /// Name of the environment variable that holds the API key (never the key itself).
+    pub api_key_env: Option<String>,
+    #[serde(default = "default_answer_timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn default_answer_timeout_ms() -> u64 {
+    2000
 }
 
 /// Where the service cards and regional data come from. Without `dir`, the cards
@@ -239,6 +261,9 @@ impl Config {
                 out.push((vec!["rooms".into(), i.to_string(), "id".into()], format!("room '{}' is listed twice", room.id)));
             }
         }
+        if let Some(model) = &self.answer_model {
+            out.extend(model.problems().into_iter().map(|(k, message)| (key(&["answer_model", k]), message)));
+        }
         out
     }
 
@@ -265,6 +290,37 @@ impl Config {
         self.access.rooms.is_empty()
             || self.access.rooms.iter().any(|r| r == room)
             || self.rooms.iter().any(|r| r.id == room)
+    }
+}
+
+impl AnswerModelConfig {
+    fn problems(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let rest = self.url.strip_prefix("http://").or_else(|| self.url.strip_prefix("https://"));
+        match rest {
+            None => out.push(("url", "must start with http:// or https://".into())),
+            Some(rest) if rest.is_empty() || rest.starts_with('/') || rest.contains(char::is_whitespace) => {
+                out.push(("url", "must name a host, like http://127.0.0.1:8080/v1/chat/completions".into()))
+            }
+            Some(_) => {}
+        }
+        if self.model.trim().is_empty() {
+            out.push(("model", "must name the model the endpoint should use".into()));
+        }
+        if let Some(name) = &self.api_key_env {
+            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                out.push((
+                    "api_key_env",
+                    "must be the name of an environment variable holding the key (like KAVERI_MODEL_KEY), not the key".into(),
+                ));
+            }
+        }
+        if !(100..=10_000).contains(&self.timeout_ms) {
+            out.push(("timeout_ms", "must be between 100 and 10000 (milliseconds)".into()));
+        }
+        out
     }
 }
 
@@ -387,6 +443,26 @@ language = "sv"
         let errs = Config::parse(&src, "k.toml").unwrap_err().0;
         assert_eq!(errs[0].key, "matrix.device_id");
         assert_eq!(errs[0].line, Some(2), "missing key points at its table");
+    }
+
+    #[test]
+    fn answer_model_is_off_by_default_and_checked_when_given() {
+        assert!(Config::parse(GOOD, "k.toml").unwrap().answer_model.is_none());
+        let src = format!("{GOOD}\n[answer_model]\nurl = \"http://127.0.0.1:8080/v1/chat/completions\"\nmodel = \"m\"\n");
+        let model = Config::parse(&src, "k.toml").unwrap().answer_model.unwrap();
+        assert_eq!(model.timeout_ms, 2000);
+        assert_eq!(model.api_key_env, None);
+
+        let src = format!(
+            "{GOOD}\n[answer_model]\nurl = \"ftp://model\"\nmodel = \"m\"\napi_key_env = \"sk-123\"\ntimeout_ms = 0\n"
+        );
+        let errs = Config::parse(&src, "k.toml").unwrap_err().0;
+        let keys: Vec<_> = errs.iter().map(|e| (e.key.as_str(), e.line)).collect();
+        assert_eq!(
+            keys,
+            [("answer_model.url", Some(17)), ("answer_model.api_key_env", Some(19)), ("answer_model.timeout_ms", Some(20))],
+            "{errs:?}"
+        );
     }
 
     #[test]

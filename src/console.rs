@@ -1,5 +1,6 @@
 //! `kaveri chat`: the same engine in a terminal, no homeserver needed.
 
+use crate::catalogue::phrasing::{self, Phraser};
 use crate::clock::SystemClock;
 use crate::engine::{Action, Delivery, Engine, Event, IncomingMessage, Settings};
 use crate::store::Store;
@@ -11,6 +12,8 @@ pub struct ConsoleOptions<'a> {
     pub data_dir: &'a Path,
     pub sender: String,
     pub room: String,
+    /// Phrases catalogue answers when the config names an answer model.
+    pub phraser: Option<Phraser>,
 }
 
 pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
@@ -26,7 +29,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
         writeln!(out, "Kaveri (console). /as @user:server, /room !room:server, /quit. Try !apua, !hjälp or !help.")?;
     }
     for delivery in engine.pending_deliveries()? {
-        show(&engine, &mut out, &delivery)?;
+        show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
     }
     fire_reminders(&engine, &mut out)?;
     let mut lines = stdin.lock().lines();
@@ -66,7 +69,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
             at: engine.now(),
         });
         for delivery in engine.handle(&event)? {
-            show(&engine, &mut out, &delivery)?;
+            show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
         }
     }
     engine.store().flush()?;
@@ -89,9 +92,13 @@ fn fire_reminders(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
     }
 }
 
-fn show(engine: &Engine, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
+fn show(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
     match &delivery.action {
         Action::Send { room, message, .. } => writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?,
+        Action::Answer { room, fallback, grounding, .. } => {
+            let message = phrasing::answer(phraser, engine.catalogue(), engine.texts(), grounding, fallback);
+            writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?
+        }
         Action::React { key, .. } => writeln!(out, "Kaveri reacts {key}")?,
         Action::Redact { .. } => writeln!(out, "Kaveri would remove that message.")?,
         Action::Join { room } => writeln!(out, "Kaveri joins {room}")?,

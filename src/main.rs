@@ -1,4 +1,5 @@
 use clap::{Parser, Subcommand};
+use kaveri::catalogue::phrasing::Phraser;
 use kaveri::config::Config;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ enum Command {
         /// Which room the conversation is in.
         #[arg(long, default_value = "!konsoli:example.org")]
         room: String,
+        /// Phrase catalogue answers with this config's [answer_model], if it has one.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Run the bot on Matrix.
     Run {
@@ -73,9 +77,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Chat { data, sender, room } => {
-            kaveri::console::run(kaveri::console::ConsoleOptions { data_dir: &data, sender, room })
-        }
+        Command::Chat { data, sender, room, config } => chat(&data, sender, room, config.as_deref()),
         Command::CheckConfig { config } => return check_config(&config),
         Command::Ask { config, lang, json, question } => ask(config.as_deref(), lang, json, &question),
         Command::Run { config } => run(&config),
@@ -92,6 +94,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn chat(data: &std::path::Path, sender: String, room: String, config: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let phraser = match config {
+        Some(path) => Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?.answer_model.as_ref().map(Phraser::from_config),
+        None => None,
+    };
+    kaveri::console::run(kaveri::console::ConsoleOptions { data_dir: data, sender, room, phraser })
 }
 
 #[cfg(feature = "matrix")]
@@ -180,6 +190,12 @@ fn check_config(path: &std::path::Path) -> ExitCode {
                 regions.municipality_count()
             ),
             Err(errors) => problems.extend(errors),
+        }
+    }
+    if let Some(model) = &config.answer_model {
+        println!("answer_model: {} at {} (falls back after {} ms)", model.model, model.url, model.timeout_ms);
+        if let Some(var) = model.api_key_env.as_deref().filter(|v| std::env::var_os(v).is_none()) {
+            println!("answer_model: note: {var} is not set in this environment; set it where the bot runs");
         }
     }
     if problems.is_empty() {

@@ -6,6 +6,7 @@ pub mod answer;
 mod card;
 mod eval;
 mod index;
+pub mod phrasing;
 pub mod regions;
 mod shipped;
 

@@ -1,6 +1,6 @@
 //! What the engine decides and adapters carry out.
 
-use crate::lang::Message;
+use crate::lang::{Lang, Message};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -17,6 +17,19 @@ pub enum Action {
     Redact { room: String, event_id: String, reason: Option<String> },
     Join { room: String },
     Leave { room: String },
+    /// A confident catalogue answer (always m.notice). An adapter with an answer model
+    /// may phrase it from `grounding`'s cards, keeping their source lines; without one,
+    /// or on any error or timeout, it sends `fallback`, the extractive answer.
+    Answer { room: String, thread_root: Option<String>, fallback: Message, grounding: Grounding },
+}
+
+/// What a phrased answer may draw on: the question (identity codes, phones and e-mails
+/// already masked) and the cards retrieved for it, best first, all of which it cites.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grounding {
+    pub question: String,
+    pub lang: Lang,
+    pub card_ids: Vec<String>,
 }
 
 impl Action {

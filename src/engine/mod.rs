@@ -8,7 +8,7 @@ mod router;
 mod due;
 mod reminder_text;
 
-pub use action::{txn_id_for, Action, Delivery};
+pub use action::{txn_id_for, Action, Delivery, Grounding};
 pub use event::{Event, IncomingMessage};
 pub use router::{route, Route};
 

@@ -25,6 +25,8 @@ fn sent_text(deliveries: &[Delivery]) -> Vec<String> {
         .iter()
         .filter_map(|d| match &d.action {
             Action::Send { message, .. } => Some(message.plain.clone()),
+            // What is sent when no answer model phrases it.
+            Action::Answer { fallback, .. } => Some(fallback.plain.clone()),
             _ => None,
         })
         .collect()
@@ -182,4 +184,29 @@ fn services_command_lists_cards_by_category() {
     let e = engine();
     let out = sent_text(&e.handle(&message("$1", "!palvelut")).unwrap());
     assert!(out[0].contains("Kuntoutus:") && out[0].contains("IPS-työhönvalmennus"), "{out:?}");
+}
+
+#[test]
+fn confident_question_leaves_phrasing_to_the_adapter_with_the_extractive_fallback() {
+    let e = engine();
+    let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Hetu 131052-308T");
+    m.thread_root = Some("$root".into());
+    let d = e.handle(&Event::Message(m)).unwrap();
+    let Action::Answer { room, thread_root, fallback, grounding } = &d[0].action else { panic!("{d:?}") };
+    assert_eq!((room.as_str(), thread_root.as_deref()), ("!verkosto:localhost", Some("$root")));
+    assert!(fallback.plain.contains("Lähde: palvelukortti IPS-työhönvalmennus"), "{fallback:?}");
+    assert_eq!(grounding.lang, Lang::Fi);
+    assert_eq!(grounding.card_ids[0], "ips-tyohonvalmennus");
+    assert!(grounding.card_ids.len() <= 3, "{grounding:?}");
+    // The question is kept in the outbox and may be sent to a model: no identity code.
+    assert!(!grounding.question.contains("131052-308T"), "{grounding:?}");
+    assert!(grounding.question.starts_with("Miten asiakas pääsee IPS-työhönvalmennukseen?"), "{grounding:?}");
+    assert_eq!(e.pending_deliveries().unwrap(), d, "stored as decided");
+}
+
+#[test]
+fn question_the_catalogue_cannot_settle_is_a_plain_reply() {
+    let e = engine();
+    let d = e.handle(&direct("$1", "What is the weather like in Turku tomorrow?")).unwrap();
+    assert!(matches!(&d[0].action, Action::Send { notice: true, .. }), "{d:?}");
 }

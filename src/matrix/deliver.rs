@@ -1,6 +1,8 @@
 //! Carries out the engine's actions on Matrix.
 
-use crate::engine::{Action, Delivery, Engine};
+use crate::catalogue::phrasing::{self, Phraser};
+use crate::engine::{Action, Delivery, Engine, Grounding};
+use crate::lang::Message;
 use anyhow::Context;
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::{Annotation, Thread};
@@ -13,7 +15,8 @@ use tokio::sync::Notify;
 
 /// Delivers the outbox in order, oldest first, whenever the engine adds to it, and at
 /// start for whatever a previous run decided but did not confirm.
-pub async fn outbox_worker(client: Client, engine: Arc<Engine>, wake: Arc<Notify>) {
+pub async fn outbox_worker(client: Client, engine: Arc<Engine>, phraser: Option<Phraser>, wake: Arc<Notify>) {
+    let phrasing = Phrasing { engine: engine.clone(), phraser };
     let mut failures: u32 = 0;
     loop {
         let pending = match engine.pending_deliveries() {
@@ -25,7 +28,7 @@ pub async fn outbox_worker(client: Client, engine: Arc<Engine>, wake: Arc<Notify
         };
         let mut stuck = false;
         for delivery in pending {
-            match deliver(&client, &delivery).await {
+            match deliver(&client, &delivery, Some(&phrasing)).await {
                 Ok(()) => confirm(&engine, &delivery),
                 Err(e) if is_permanent(&e) => {
                     tracing::error!(error = %e, outbox_id = delivery.outbox_id, "dropping an action the homeserver refuses");
@@ -70,22 +73,45 @@ fn is_permanent(error: &anyhow::Error) -> bool {
         })
 }
 
-async fn deliver(client: &Client, delivery: &Delivery) -> anyhow::Result<()> {
+/// What an `Action::Answer` needs: the engine's catalogue and texts, and the answer
+/// model when one is configured.
+struct Phrasing {
+    engine: Arc<Engine>,
+    phraser: Option<Phraser>,
+}
+
+impl Phrasing {
+    /// The phrased answer, or `fallback`. The model call blocks (up to its timeout), so it
+    /// runs off the async runtime, with a hard stop of its own.
+    async fn answer(&self, grounding: &Grounding, fallback: &Message) -> Message {
+        let Some(phraser) = self.phraser.clone() else { return fallback.clone() };
+        let limit = phraser.timeout() + Duration::from_millis(500);
+        let (engine, grounding, backup) = (self.engine.clone(), grounding.clone(), fallback.clone());
+        let job = tokio::task::spawn_blocking(move || {
+            phrasing::answer(Some(&phraser), engine.catalogue(), engine.texts(), &grounding, &backup)
+        });
+        match tokio::time::timeout(limit, job).await {
+            Ok(Ok(message)) => message,
+            _ => {
+                tracing::warn!("the answer model call did not finish; sending the extractive answer");
+                fallback.clone()
+            }
+        }
+    }
+}
+
+async fn deliver(client: &Client, delivery: &Delivery, phrasing: Option<&Phrasing>) -> anyhow::Result<()> {
     let txn_id: OwnedTransactionId = delivery.txn_id.as_str().into();
     match &delivery.action {
         Action::Send { room, message, thread_root, notice } => {
-            let room = joined_room(client, room)?;
-            let mut content = if *notice {
-                RoomMessageEventContent::notice_html(&message.plain, &message.html)
-            } else {
-                RoomMessageEventContent::text_html(&message.plain, &message.html)
+            send(client, room, message, thread_root.as_deref(), *notice, txn_id).await?;
+        }
+        Action::Answer { room, thread_root, fallback, grounding } => {
+            let message = match phrasing {
+                Some(phrasing) => phrasing.answer(grounding, fallback).await,
+                None => fallback.clone(),
             };
-            if let Some(root) = thread_root {
-                let root: OwnedEventId = root.as_str().try_into().context("thread root")?;
-                // The root doubles as the reply fallback for clients without threads.
-                content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
-            }
-            room.send(content).with_transaction_id(txn_id).await?;
+            send(client, room, &message, thread_root.as_deref(), true, txn_id).await?;
         }
         Action::React { room, event_id, key } => {
             let room = joined_room(client, room)?;
@@ -111,6 +137,29 @@ async fn deliver(client: &Client, delivery: &Delivery) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn send(
+    client: &Client,
+    room: &str,
+    message: &Message,
+    thread_root: Option<&str>,
+    notice: bool,
+    txn_id: OwnedTransactionId,
+) -> anyhow::Result<()> {
+    let room = joined_room(client, room)?;
+    let mut content = if notice {
+        RoomMessageEventContent::notice_html(&message.plain, &message.html)
+    } else {
+        RoomMessageEventContent::text_html(&message.plain, &message.html)
+    };
+    if let Some(root) = thread_root {
+        let root: OwnedEventId = root.try_into().context("thread root")?;
+        // The root doubles as the reply fallback for clients without threads.
+        content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
+    }
+    room.send(content).with_transaction_id(txn_id).await?;
+    Ok(())
+}
+
 /// Invite answers run outside the outbox: joining is idempotent, and a declined invite is
 /// simply declined again after a restart.
 pub async fn invite_actions(client: Client, actions: Vec<Action>) {
@@ -120,7 +169,7 @@ pub async fn invite_actions(client: Client, actions: Vec<Action>) {
             txn_id: crate::engine::txn_id_for(&format!("invite{}", chrono::Utc::now().timestamp_millis()), index),
             action,
         };
-        if let Err(e) = deliver(&client, &delivery).await {
+        if let Err(e) = deliver(&client, &delivery, None).await {
             tracing::warn!(error = %e, "could not answer an invite");
             return;
         }

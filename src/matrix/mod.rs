@@ -49,7 +49,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tokio::spawn(deliver::invite_actions(client.clone(), actions));
         }
     }
-    let worker = tokio::spawn(deliver::outbox_worker(client.clone(), engine.clone(), outbox.clone()));
+    let phraser = config.answer_model.as_ref().map(crate::catalogue::phrasing::Phraser::from_config);
+    if let Some(model) = &config.answer_model {
+        tracing::info!(url = %model.url, model = %model.model, "catalogue answers may be phrased by the answer model");
+    }
+    let worker = tokio::spawn(deliver::outbox_worker(client.clone(), engine.clone(), phraser, outbox.clone()));
     // Reminders that fell due while the bot was down are fired as soon as it starts.
     let reminders = tokio::spawn(scheduler::run(engine.clone(), schedule, outbox.clone()));
 

@@ -2,8 +2,15 @@
 //! service catalogue, citing its card, or an honest "not sure".
 
 use super::{Action, Ctx};
-use crate::catalogue::answer;
+use crate::catalogue::{answer, SearchResult};
+use crate::consult::privacy;
+use crate::engine::Grounding;
 use crate::lang::Msg;
+
+/// A phrased answer draws on at most this many cards...
+const GROUNDING_CARDS: usize = 3;
+/// ...each scoring at least this share of the best one.
+const GROUNDING_SHARE: f32 = 0.6;
 
 pub fn apply(ctx: Ctx<'_>, question: &str) -> Vec<Action> {
     let engine = ctx.engine;
@@ -11,5 +18,34 @@ pub fn apply(ctx: Ctx<'_>, question: &str) -> Vec<Action> {
         return vec![ctx.reply(engine.texts().message(ctx.lang, Msg::AskEmpty, &[]))];
     }
     let result = engine.index().search(question, ctx.lang);
-    vec![ctx.reply(answer::answer(engine.catalogue(), &result, question, ctx.lang, engine.texts()))]
+    let extractive = answer::answer(engine.catalogue(), &result, question, ctx.lang, engine.texts());
+    if !result.confident {
+        return vec![ctx.reply(extractive)];
+    }
+    // A confident answer may be phrased by an answer model, if the adapter has one.
+    // The question is stored in the outbox and may leave the machine: mask personal data.
+    let grounding = Grounding {
+        question: privacy::mask(question, &privacy::scan(question)),
+        lang: ctx.lang,
+        card_ids: grounding_cards(&result),
+    };
+    vec![Action::Answer {
+        room: ctx.msg.room.clone(),
+        thread_root: ctx.msg.thread_root.clone(),
+        fallback: extractive,
+        grounding,
+    }]
+}
+
+/// The best card and the runners-up close to it.
+fn grounding_cards(result: &SearchResult) -> Vec<String> {
+    let best = result.hits.first().map_or(0.0, |h| h.score);
+    result
+        .hits
+        .iter()
+        .enumerate()
+        .filter(|(i, hit)| *i == 0 || hit.score >= GROUNDING_SHARE * best)
+        .take(GROUNDING_CARDS)
+        .map(|(_, hit)| hit.id.clone())
+        .collect()
 }
