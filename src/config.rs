@@ -17,6 +17,8 @@ pub struct Config {
     pub rooms: Vec<RoomConfig>,
     #[serde(default)]
     pub catalogue: CatalogueConfig,
+    #[serde(default)]
+    pub consultations: ConsultationsConfig,
     /// An OpenAI-compatible chat-completions endpoint that may phrase catalogue answers.
     /// Absent (the default): answers are built from the cards' own text.
     pub answer_model: Option<AnswerModelConfig>,
@@ -120,6 +122,31 @@ pub struct RoomConfig {
     pub kind: RoomKind,
     pub language: Option<Lang>,
     pub name: Option<String>,
+    /// For a coordinators' room: the county (id in config/regions) whose tickets it takes.
+    /// A coordinators' room without a county takes every county's tickets.
+    pub county: Option<String>,
+}
+
+/// Who counts as a work-ability coordinator: those listed here and in the regions'
+/// areas and topic rules, and anyone with at least `min_power_level` in a
+/// coordinators' room.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationsConfig {
+    #[serde(default)]
+    pub coordinators: Vec<String>,
+    #[serde(default = "default_min_power_level")]
+    pub min_power_level: i64,
+}
+
+impl Default for ConsultationsConfig {
+    fn default() -> Self {
+        ConsultationsConfig { coordinators: Vec::new(), min_power_level: default_min_power_level() }
+    }
+}
+
+fn default_min_power_level() -> i64 {
+    50
 }
 
 fn default_device_name() -> String {
@@ -246,12 +273,12 @@ impl Config {
             ));
         }
         for room in &self.access.rooms {
-            if !room.starts_with('!') || !room.contains(':') {
+            if !is_room_id(room) {
                 out.push((key(&["access", "rooms"]), format!("'{room}' is not a room id like !abc:example.org")));
             }
         }
         for (i, room) in self.rooms.iter().enumerate() {
-            if !room.id.starts_with('!') || !room.id.contains(':') {
+            if !is_room_id(&room.id) {
                 out.push((
                     vec!["rooms".into(), i.to_string(), "id".into()],
                     format!("'{}' is not a room id like !abc:example.org", room.id),
@@ -259,6 +286,11 @@ impl Config {
             }
             if self.rooms[..i].iter().any(|r| r.id == room.id) {
                 out.push((vec!["rooms".into(), i.to_string(), "id".into()], format!("room '{}' is listed twice", room.id)));
+            }
+        }
+        for user in &self.consultations.coordinators {
+            if !is_user_id(user) {
+                out.push((key(&["consultations", "coordinators"]), format!("'{user}' is not a Matrix user id like @name:server")));
             }
         }
         if let Some(model) = &self.answer_model {
@@ -322,6 +354,11 @@ impl AnswerModelConfig {
         }
         out
     }
+}
+
+/// `!opaque:server`, or from room version 12 on just `!opaque`.
+fn is_room_id(s: &str) -> bool {
+    s.len() > 1 && s.starts_with('!') && !s.contains(char::is_whitespace)
 }
 
 fn is_user_id(s: &str) -> bool {

@@ -66,6 +66,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
             mentions_bot: false,
             // The console is a one-to-one conversation with the bot.
             is_direct: true,
+            sender_power: None,
             at: engine.now(),
         });
         for delivery in engine.handle(&event)? {
@@ -101,6 +102,11 @@ fn show(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write, delive
         }
         Action::React { key, .. } => writeln!(out, "Kaveri reacts {key}")?,
         Action::Redact { .. } => writeln!(out, "Kaveri would remove that message.")?,
+        Action::SendLinked { room, message, link, .. } => {
+            writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?;
+            // The console has no event ids of its own; any unique one links the ticket.
+            engine.link_sent(link, &format!("$console-sent{}", delivery.outbox_id))?;
+        }
         Action::Join { room } => writeln!(out, "Kaveri joins {room}")?,
         Action::Leave { room } => writeln!(out, "Kaveri leaves {room}")?,
     }

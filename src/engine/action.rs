@@ -17,6 +17,16 @@ pub enum Action {
     Redact { room: String, event_id: String, reason: Option<String> },
     Join { room: String },
     Leave { room: String },
+    /// Post a notice whose event id the engine must learn (a ticket's thread root, a
+    /// feedback question): the adapter reports it back with `Engine::link_sent`.
+    SendLinked {
+        room: String,
+        message: Message,
+        thread_root: Option<String>,
+        /// Users to notify (m.mentions).
+        mentions: Vec<String>,
+        link: crate::engine::Link,
+    },
     /// A confident catalogue answer (always m.notice). An adapter with an answer model
     /// may phrase it from `grounding`'s cards, keeping their source lines; without one,
     /// or on any error or timeout, it sends `fallback`, the extractive answer.

@@ -16,18 +16,36 @@ pub struct IncomingMessage {
     pub mentions_bot: bool,
     /// A one-to-one room with the bot: every message there is meant for it.
     pub is_direct: bool,
+    /// The sender's power level in the room, where the adapter knows it; coordinators'
+    /// rooms grant coordinator rights from a configured level.
+    pub sender_power: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// A reaction (annotation) someone put on a message.
+#[derive(Debug, Clone)]
+pub struct IncomingReaction {
+    pub event_id: String,
+    pub sender: String,
+    pub room: String,
+    /// The message reacted to.
+    pub target: String,
+    pub key: String,
+    pub sender_power: Option<i64>,
     pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Event {
     Message(IncomingMessage),
+    Reaction(IncomingReaction),
 }
 
 impl Event {
     pub fn event_id(&self) -> &str {
         match self {
             Event::Message(m) => &m.event_id,
+            Event::Reaction(r) => &r.event_id,
         }
     }
 }

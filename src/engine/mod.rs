@@ -3,18 +3,21 @@
 
 mod action;
 mod commands;
+mod consult;
 mod event;
 mod router;
 mod due;
 mod reminder_text;
 
 pub use action::{txn_id_for, Action, Delivery, Grounding};
-pub use event::{Event, IncomingMessage};
+pub use consult::Link;
+pub use event::{Event, IncomingMessage, IncomingReaction};
 pub use router::{route, Route};
 
+use crate::catalogue::regions::Regions;
 use crate::catalogue::{detect_lang, Catalogue, Index};
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{Config, RoomKind};
 use crate::lang::{Lang, Texts};
 use crate::store::{Batch, Store, StoreError, TreeId};
 use std::sync::{Arc, Mutex};
@@ -28,20 +31,71 @@ pub struct Settings {
     pub default_lang: Lang,
     /// The full config when running on Matrix; none in the console.
     pub config: Option<Config>,
+    pub consult: ConsultSettings,
 }
 
+/// Where consultations go and who may handle them.
+#[derive(Debug, Clone, Default)]
+pub struct ConsultSettings {
+    pub rooms: Vec<CoordinatorsRoom>,
+    pub coordinators: Vec<String>,
+    pub min_power_level: i64,
+    pub regions: Regions,
+}
+
+#[derive(Debug, Clone)]
+pub struct CoordinatorsRoom {
+    pub id: String,
+    /// None: takes every county's tickets.
+    pub county: Option<String>,
+}
+
+/// The console's stand-in for a coordinators' room, so consultations can be tried there.
+pub const CONSOLE_COORDINATORS_ROOM: &str = "!koordinaattorit:example.org";
+
 impl Settings {
-    pub fn from_config(config: &Config) -> Settings {
-        Settings {
+    /// Fails when the configured regions directory is broken; the message names the file.
+    pub fn from_config(config: &Config) -> anyhow::Result<Settings> {
+        let regions = match &config.catalogue.regions_dir {
+            Some(dir) => Regions::load_dir(dir).map_err(|problems| anyhow::anyhow!("{}", problems.join("\n")))?,
+            None => Regions::default(),
+        };
+        let rooms = config
+            .rooms
+            .iter()
+            .filter(|r| r.kind == RoomKind::Coordinators)
+            .map(|r| CoordinatorsRoom { id: r.id.clone(), county: r.county.clone() })
+            .collect();
+        Ok(Settings {
             bot_user: config.matrix.user_id.clone(),
             display_name: config.bot.display_name.clone(),
             default_lang: config.bot.default_language,
             config: Some(config.clone()),
-        }
+            consult: ConsultSettings {
+                rooms,
+                coordinators: config.consultations.coordinators.clone(),
+                min_power_level: config.consultations.min_power_level,
+                regions,
+            },
+        })
     }
 
+    /// The console: no config; consultations go to a stand-in coordinators' room and use
+    /// the regions in ./config/regions when run from the repository.
     pub fn console(bot_user: &str) -> Settings {
-        Settings { bot_user: bot_user.to_string(), display_name: "Kaveri".into(), default_lang: Lang::Fi, config: None }
+        let regions = Regions::load_dir(std::path::Path::new("config/regions")).unwrap_or_default();
+        Settings {
+            bot_user: bot_user.to_string(),
+            display_name: "Kaveri".into(),
+            default_lang: Lang::Fi,
+            config: None,
+            consult: ConsultSettings {
+                rooms: vec![CoordinatorsRoom { id: CONSOLE_COORDINATORS_ROOM.into(), county: None }],
+                coordinators: Vec::new(),
+                min_power_level: 50,
+                regions,
+            },
+        }
     }
 
     fn room_lang(&self, room: &str) -> Lang {
@@ -184,6 +238,10 @@ impl Engine {
     fn decide(&self, event: &Event, batch: &mut Batch) -> Vec<Action> {
         match event {
             Event::Message(msg) => self.decide_message(msg, batch),
+            Event::Reaction(reaction) if reaction.sender != self.settings.bot_user => {
+                self.consult_reaction(reaction, batch)
+            }
+            Event::Reaction(_) => Vec::new(),
         }
     }
 
@@ -192,6 +250,12 @@ impl Engine {
             return Vec::new();
         }
         let route = route(&self.texts, &msg.text, msg.mentions_bot || msg.is_direct, &self.names);
+        if matches!(route, Route::Ignore | Route::Question { .. }) {
+            // Not a command: maybe part of a consultation, or the answer the bot asked for.
+            if let Some(actions) = self.thread_message(msg, batch).or_else(|| self.draft_answer(msg, batch)) {
+                return actions;
+            }
+        }
         if route == Route::Ignore {
             return Vec::new();
         }
@@ -212,3 +276,5 @@ impl Engine {
 mod tests;
 #[cfg(test)]
 mod reminder_tests;
+#[cfg(test)]
+mod consult_tests;

@@ -38,6 +38,7 @@ impl Fixture {
             thread_root: None,
             mentions_bot: false,
             is_direct: false,
+            sender_power: None,
             at: self.engine.now(),
         });
         plain(&self.engine.handle(&event).unwrap())
@@ -232,6 +233,7 @@ fn a_command_answered_late_counts_from_when_it_was_sent() {
         thread_root: None,
         mentions_bot: false,
         is_direct: false,
+        sender_power: None,
         at: monday_ten() - TimeDelta::minutes(5),
     });
     f.engine.handle(&event).unwrap();
@@ -251,4 +253,25 @@ fn a_short_recurring_reminder_fires_every_interval() {
         assert_eq!(plain(&f.fire()).len(), 1, "round {round}");
     }
     assert_eq!(f.engine.next_due().unwrap(), Some(monday_ten() + TimeDelta::seconds(80)));
+}
+
+#[test]
+fn a_reminder_set_in_a_thread_is_said_in_that_thread() {
+    let f = fixture(monday_ten());
+    let event = Event::Message(IncomingMessage {
+        event_id: "$in-thread".into(),
+        sender: ANNA.into(),
+        room: ROOM.into(),
+        text: "!muistuta tunnin päästä kysy asiakkaan suostumus".into(),
+        thread_root: Some("$root".into()),
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: None,
+        at: f.engine.now(),
+    });
+    let confirmation = f.engine.handle(&event).unwrap();
+    assert!(matches!(&confirmation[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"));
+    f.clock.advance(TimeDelta::hours(1));
+    let fired = f.fire();
+    assert!(matches!(&fired[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"), "{fired:?}");
 }

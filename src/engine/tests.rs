@@ -16,6 +16,7 @@ fn message(id: &str, text: &str) -> Event {
         thread_root: None,
         mentions_bot: false,
         is_direct: false,
+        sender_power: None,
         at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap(),
     })
 }
@@ -60,7 +61,7 @@ fn chatter_between_people_gets_no_reply_but_is_marked_seen() {
 #[test]
 fn reply_goes_into_the_thread_the_question_came_from() {
     let e = engine();
-    let Event::Message(mut m) = message("$1", "!help");
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
     m.thread_root = Some("$root".into());
     let d = e.handle(&Event::Message(m)).unwrap();
     assert!(matches!(&d[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"));
@@ -85,7 +86,7 @@ fn undelivered_actions_wait_in_the_outbox_until_confirmed() {
 #[test]
 fn own_messages_are_ignored() {
     let e = engine();
-    let Event::Message(mut m) = message("$1", "!help");
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
     m.sender = "@kaveri:localhost".into();
     assert!(e.handle(&Event::Message(m)).unwrap().is_empty());
 }
@@ -103,8 +104,8 @@ users = ["@ammattilainen:localhost"]
 "#;
     let config = Config::parse(src, "t.toml").unwrap();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let e = Engine::new(Settings::from_config(&config), Store::temporary().unwrap(), clock).unwrap();
-    let Event::Message(mut m) = message("$1", "!help");
+    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
+    let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
     m.sender = "@outsider:elsewhere.org".into();
     let out = sent_text(&e.handle(&Event::Message(m)).unwrap());
     assert!(out[0].contains("not allowed"), "{out:?}");
@@ -128,7 +129,7 @@ language = "sv"
 "#;
     let config = Config::parse(src, "t.toml").unwrap();
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let e = Engine::new(Settings::from_config(&config), Store::temporary().unwrap(), clock).unwrap();
+    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
     assert_eq!(e.decide_invite("!a:localhost", "@admin:localhost"), vec![Action::Join { room: "!a:localhost".into() }]);
     let declined = e.decide_invite("!ruotsi:localhost", "@stranger:localhost");
     assert_eq!(declined.len(), 3);
@@ -137,7 +138,7 @@ language = "sv"
 }
 
 fn direct(id: &str, text: &str) -> Event {
-    let Event::Message(mut m) = message(id, text);
+    let Event::Message(mut m) = message(id, text) else { unreachable!() };
     m.is_direct = true;
     Event::Message(m)
 }
@@ -189,7 +190,7 @@ fn services_command_lists_cards_by_category() {
 #[test]
 fn confident_question_leaves_phrasing_to_the_adapter_with_the_extractive_fallback() {
     let e = engine();
-    let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Hetu 131052-308T");
+    let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Hetu 131052-308T") else { unreachable!() };
     m.thread_root = Some("$root".into());
     let d = e.handle(&Event::Message(m)).unwrap();
     let Action::Answer { room, thread_root, fallback, grounding } = &d[0].action else { panic!("{d:?}") };

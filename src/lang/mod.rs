@@ -53,4 +53,4 @@ mod format;
 mod texts;
 
 pub use format::{escape_html, Message};
-pub use texts::{CommandKey, Msg, Texts, TextsError};
+pub use texts::{CommandKey, Msg, Texts, TextsError, Word};

@@ -30,6 +30,14 @@ keys! {
         Remind => "remind",
         Reminders => "reminders",
         Cancel => "cancel",
+        Consult => "consult",
+        Claim => "claim",
+        Escalate => "escalate",
+        Resolve => "resolve",
+        Close => "close",
+        Reopen => "reopen",
+        Reassign => "reassign",
+        Stats => "stats",
     }
 }
 
@@ -110,6 +118,49 @@ keys! {
         RuleEveryNDays => "rule_every_n_days",
         RuleEvery => "rule_every",
         RoomWords => "room_words",
+        AnswerOfferConsult => "answer_offer_consult",
+        ConsultUsage => "consult_usage",
+        PrivacyHetu => "privacy_hetu",
+        PrivacyContactMasked => "privacy_contact_masked",
+        ConsultAskMunicipality => "consult_ask_municipality",
+        ConsultMunicipalityUnknown => "consult_municipality_unknown",
+        ConsultNotConfigured => "consult_not_configured",
+        ConsultOpened => "consult_opened",
+        TicketNotice => "ticket_notice",
+        TicketChanged => "ticket_changed",
+        TicketClaimedAsker => "ticket_claimed_asker",
+        TicketResolvedAsker => "ticket_resolved_asker",
+        TicketTeamAgenda => "ticket_team_agenda",
+        TicketSpecialChecklist => "ticket_special_checklist",
+        RefusalNotCoordinator => "refusal_not_coordinator",
+        RefusalNotFrom => "refusal_not_from",
+        RefusalAlreadyClaimed => "refusal_already_claimed",
+        RefusalAlreadyOwner => "refusal_already_owner",
+        TicketNotFound => "ticket_not_found",
+        TicketIdNeeded => "ticket_id_needed",
+        ReassignUsage => "reassign_usage",
+        RelayToAsker => "relay_to_asker",
+        RelayToCoordinators => "relay_to_coordinators",
+        FeedbackQuestion => "feedback_question",
+        FeedbackThanks => "feedback_thanks",
+        StatsHeader => "stats_header",
+        StatsAllTime => "stats_all_time",
+        StatsLine => "stats_line",
+        StatsLabelMonth => "stats_label_month",
+        StatsLabelMunicipality => "stats_label_municipality",
+        StatsLabelTopic => "stats_label_topic",
+        StatsLabelCoordinator => "stats_label_coordinator",
+        StatsLabelStatus => "stats_label_status",
+        StatsTimes => "stats_times",
+        StatsFeedback => "stats_feedback",
+        StatsUsage => "stats_usage",
+        StatusOpen => "status_open",
+        StatusClaimed => "status_claimed",
+        StatusInProgress => "status_in_progress",
+        StatusEscalatedTeam => "status_escalated_team",
+        StatusEscalatedSpecial => "status_escalated_special",
+        StatusResolved => "status_resolved",
+        StatusClosed => "status_closed",
     }
 }
 
@@ -134,6 +185,8 @@ pub struct Texts {
     by_lang: HashMap<Lang, LangTexts>,
     /// Command word (lowercase) -> command and the language the word belongs to.
     command_index: HashMap<String, (CommandKey, Lang)>,
+    /// Answer words (lowercase, any language) by kind.
+    words: HashMap<&'static str, Vec<(String, Lang)>>,
 }
 
 const EMBEDDED: [(Lang, &str, &str); 3] = [
@@ -141,6 +194,31 @@ const EMBEDDED: [(Lang, &str, &str); 3] = [
     (Lang::Sv, include_str!("../../prompts/sv/messages.toml"), include_str!("../../prompts/sv/commands.toml")),
     (Lang::En, include_str!("../../prompts/en/messages.toml"), include_str!("../../prompts/en/commands.toml")),
 ];
+
+/// Answer words typed without `!` (prompts/<lang>/words.toml).
+const EMBEDDED_WORDS: [(Lang, &str); 3] = [
+    (Lang::Fi, include_str!("../../prompts/fi/words.toml")),
+    (Lang::Sv, include_str!("../../prompts/sv/words.toml")),
+    (Lang::En, include_str!("../../prompts/en/words.toml")),
+];
+
+/// A kind of answer word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Word {
+    /// Accepting an offer ("kyllä").
+    Yes,
+    /// Confirming a checklist ("vahvistettu").
+    Confirm,
+}
+
+impl Word {
+    fn key(self) -> &'static str {
+        match self {
+            Word::Yes => "yes",
+            Word::Confirm => "confirm",
+        }
+    }
+}
 
 impl Texts {
     /// The texts shipped in prompts/. Fails only if prompts/ itself is broken, which the
@@ -185,7 +263,18 @@ impl Texts {
             }
             by_lang.insert(lang, LangTexts { messages, command_words });
         }
-        Ok(Texts { by_lang, command_index })
+        let mut words: HashMap<&'static str, Vec<(String, Lang)>> = HashMap::new();
+        for (lang, source) in EMBEDDED_WORDS {
+            let table: HashMap<String, Vec<String>> = toml::from_str(source)
+                .map_err(|e| TextsError(format!("prompts/{lang}/words.toml: {e}")))?;
+            for kind in [Word::Yes, Word::Confirm] {
+                let list = table
+                    .get(kind.key())
+                    .ok_or_else(|| TextsError(format!("prompts/{lang}/words.toml: missing '{}'", kind.key())))?;
+                words.entry(kind.key()).or_default().extend(list.iter().map(|w| (w.to_lowercase(), lang)));
+            }
+        }
+        Ok(Texts { by_lang, command_index, words })
     }
 
     fn lang(&self, lang: Lang) -> &LangTexts {
@@ -216,6 +305,18 @@ impl Texts {
             message.html = message.html.replace(&placeholder, &escape_html(value));
         }
         message
+    }
+
+    /// Whether a whole message is one of the answer words of `kind`, and in which language.
+    pub fn answer_word(&self, kind: Word, text: &str) -> Option<Lang> {
+        let text = text.trim().trim_end_matches(['.', '!']).to_lowercase();
+        self.words[kind.key()].iter().find(|(w, _)| *w == text).map(|(_, lang)| *lang)
+    }
+
+    /// Whether `text` contains an answer word of `kind` as a whole word.
+    pub fn has_word(&self, kind: Word, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        lower.split(|c: char| !c.is_alphanumeric()).any(|token| self.words[kind.key()].iter().any(|(w, _)| w == token))
     }
 
     /// Which command a typed word names, and in which language.

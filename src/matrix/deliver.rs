@@ -7,7 +7,8 @@ use anyhow::Context;
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
 use matrix_sdk::ruma::events::relation::{Annotation, Thread};
 use matrix_sdk::ruma::events::room::message::{Relation, RoomMessageEventContent};
-use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedTransactionId};
+use matrix_sdk::ruma::events::Mentions;
+use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedTransactionId, OwnedUserId};
 use matrix_sdk::{Client, Room};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +29,7 @@ pub async fn outbox_worker(client: Client, engine: Arc<Engine>, phraser: Option<
         };
         let mut stuck = false;
         for delivery in pending {
-            match deliver(&client, &delivery, Some(&phrasing)).await {
+            match deliver(&client, &delivery, Some(&engine), Some(&phrasing)).await {
                 Ok(()) => confirm(&engine, &delivery),
                 Err(e) if is_permanent(&e) => {
                     tracing::error!(error = %e, outbox_id = delivery.outbox_id, "dropping an action the homeserver refuses");
@@ -64,10 +65,11 @@ fn confirm(engine: &Engine, delivery: &Delivery) {
 
 /// A 4xx other than rate limiting will not succeed on retry (not in the room, forbidden).
 fn is_permanent(error: &anyhow::Error) -> bool {
-    error
-        .downcast_ref::<matrix_sdk::Error>()
-        .and_then(|e| e.as_client_api_error())
-        .is_some_and(|e| e.status_code.is_client_error() && e.status_code.as_u16() != 429)
+    error.downcast_ref::<NotJoined>().is_some()
+        || error
+            .downcast_ref::<matrix_sdk::Error>()
+            .and_then(|e| e.as_client_api_error())
+            .is_some_and(|e| e.status_code.is_client_error() && e.status_code.as_u16() != 429)
         || error.downcast_ref::<matrix_sdk::HttpError>().and_then(|e| e.as_client_api_error()).is_some_and(|e| {
             e.status_code.is_client_error() && e.status_code.as_u16() != 429
         })
@@ -100,18 +102,29 @@ impl Phrasing {
     }
 }
 
-async fn deliver(client: &Client, delivery: &Delivery, phrasing: Option<&Phrasing>) -> anyhow::Result<()> {
+async fn deliver(
+    client: &Client,
+    delivery: &Delivery,
+    engine: Option<&Engine>,
+    phrasing: Option<&Phrasing>,
+) -> anyhow::Result<()> {
     let txn_id: OwnedTransactionId = delivery.txn_id.as_str().into();
     match &delivery.action {
         Action::Send { room, message, thread_root, notice } => {
-            send(client, room, message, thread_root.as_deref(), *notice, txn_id).await?;
+            send(client, room, message, thread_root.as_deref(), *notice, &[], txn_id).await?;
+        }
+        Action::SendLinked { room, message, thread_root, mentions, link } => {
+            let event_id = send(client, room, message, thread_root.as_deref(), true, mentions, txn_id).await?;
+            if let Some(engine) = engine {
+                engine.link_sent(link, event_id.as_str())?;
+            }
         }
         Action::Answer { room, thread_root, fallback, grounding } => {
             let message = match phrasing {
                 Some(phrasing) => phrasing.answer(grounding, fallback).await,
                 None => fallback.clone(),
             };
-            send(client, room, &message, thread_root.as_deref(), true, txn_id).await?;
+            send(client, room, &message, thread_root.as_deref(), true, &[], txn_id).await?;
         }
         Action::React { room, event_id, key } => {
             let room = joined_room(client, room)?;
@@ -143,8 +156,9 @@ async fn send(
     message: &Message,
     thread_root: Option<&str>,
     notice: bool,
+    mentions: &[String],
     txn_id: OwnedTransactionId,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<OwnedEventId> {
     let room = joined_room(client, room)?;
     let mut content = if notice {
         RoomMessageEventContent::notice_html(&message.plain, &message.html)
@@ -156,8 +170,11 @@ async fn send(
         // The root doubles as the reply fallback for clients without threads.
         content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
     }
-    room.send(content).with_transaction_id(txn_id).await?;
-    Ok(())
+    if !mentions.is_empty() {
+        let users = mentions.iter().filter_map(|u| OwnedUserId::try_from(u.as_str()).ok());
+        content = content.add_mentions(Mentions::with_user_ids(users));
+    }
+    Ok(room.send(content).with_transaction_id(txn_id).await?.response.event_id)
 }
 
 /// Invite answers run outside the outbox: joining is idempotent, and a declined invite is
@@ -169,7 +186,7 @@ pub async fn invite_actions(client: Client, actions: Vec<Action>) {
             txn_id: crate::engine::txn_id_for(&format!("invite{}", chrono::Utc::now().timestamp_millis()), index),
             action,
         };
-        if let Err(e) = deliver(&client, &delivery, None).await {
+        if let Err(e) = deliver(&client, &delivery, None, None).await {
             tracing::warn!(error = %e, "could not answer an invite");
             return;
         }
@@ -201,6 +218,22 @@ fn parse_room(room: &str) -> anyhow::Result<OwnedRoomId> {
     room.try_into().with_context(|| format!("'{room}' is not a room id"))
 }
 
+/// The bot has left (or was removed from) the room: retrying cannot help, and waiting
+/// would hold up everything behind it in the outbox (a reminder set there, say).
+#[derive(Debug)]
+struct NotJoined(String);
+
+impl std::fmt::Display for NotJoined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the bot is not in room {}", self.0)
+    }
+}
+
+impl std::error::Error for NotJoined {}
+
 fn joined_room(client: &Client, room: &str) -> anyhow::Result<Room> {
-    client.get_room(&parse_room(room)?).with_context(|| format!("the bot is not in room {room}"))
+    match client.get_room(&parse_room(room)?) {
+        Some(joined) if joined.state() == matrix_sdk::RoomState::Joined => Ok(joined),
+        _ => Err(NotJoined(room.to_string()).into()),
+    }
 }

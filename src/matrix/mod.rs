@@ -8,12 +8,13 @@ mod session;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::engine::{Engine, Event, IncomingMessage, Settings};
+use crate::engine::{Engine, Event, IncomingMessage, IncomingReaction, Settings};
 use crate::store::Store;
 use anyhow::Context;
 use matrix_sdk::config::SyncSettings;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, Relation};
+use matrix_sdk::ruma::events::reaction::OriginalSyncReactionEvent;
 use matrix_sdk::ruma::events::room::encrypted::OriginalSyncRoomEncryptedEvent;
 use matrix_sdk::ruma::api::error::ErrorKind;
 use matrix_sdk::{Client, LoopCtrl, Room, RoomState};
@@ -29,7 +30,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let data_dir = &config.bot.data_dir;
     std::fs::create_dir_all(data_dir).with_context(|| format!("could not create {}", data_dir.display()))?;
     let store = Store::open(&data_dir.join("state")).context("could not open the state database")?;
-    let engine = Arc::new(Engine::new(Settings::from_config(&config), store, Arc::new(SystemClock))?);
+    let engine = Arc::new(Engine::new(Settings::from_config(&config)?, store, Arc::new(SystemClock))?);
     let client = session::connect(&config).await?;
 
     if !engine.store().flag(BACKLOG_SKIPPED)? {
@@ -105,26 +106,35 @@ async fn sync_forever(client: &Client) -> anyhow::Result<()> {
 /// `schedule` wakes the reminder scheduler: a handled event may have set a reminder.
 fn add_handlers(client: &Client, engine: Arc<Engine>, outbox: Arc<Notify>, schedule: Arc<Notify>) {
     let message_engine = engine.clone();
+    let (reaction_outbox, reaction_schedule) = (outbox.clone(), schedule.clone());
     client.add_event_handler(move |ev: OriginalSyncRoomMessageEvent, room: Room, client: Client| {
         let engine = message_engine.clone();
         let outbox = outbox.clone();
         let schedule = schedule.clone();
         async move {
             let Some(event) = to_engine_event(&ev, &room, &client).await else { return };
-            // Decided and stored before the SDK saves its sync token, so a crash after
-            // this point loses nothing: the outbox is delivered on the next start.
-            let result = engine.handle(&event).and_then(|d| {
-                engine.store().flush()?;
-                Ok(d)
-            });
-            match result {
-                Ok(deliveries) if !deliveries.is_empty() => {
-                    outbox.notify_one();
-                    schedule.notify_one();
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, event = %ev.event_id, "could not record an event"),
+            record(&engine, &event, &outbox, &schedule);
+        }
+    });
+
+    let reaction_engine = engine.clone();
+    client.add_event_handler(move |ev: OriginalSyncReactionEvent, room: Room, client: Client| {
+        let engine = reaction_engine.clone();
+        let (outbox, schedule) = (reaction_outbox.clone(), reaction_schedule.clone());
+        async move {
+            if room.state() != RoomState::Joined || Some(ev.sender.as_ref()) == client.user_id() {
+                return;
             }
+            let event = Event::Reaction(IncomingReaction {
+                event_id: ev.event_id.to_string(),
+                sender: ev.sender.to_string(),
+                room: room.room_id().to_string(),
+                target: ev.content.relates_to.event_id.to_string(),
+                key: ev.content.relates_to.key.clone(),
+                sender_power: power_of(&room, &ev.sender).await,
+                at: timestamp(ev.origin_server_ts),
+            });
+            record(&engine, &event, &outbox, &schedule);
         }
     });
 
@@ -147,6 +157,37 @@ fn add_handlers(client: &Client, engine: Arc<Engine>, outbox: Arc<Notify>, sched
     client.add_event_handler(|ev: OriginalSyncRoomEncryptedEvent, room: Room| async move {
         tracing::warn!(room = %room.room_id(), event = %ev.event_id, sender = %ev.sender, "could not decrypt a message");
     });
+}
+
+/// Decided and stored before the SDK saves its sync token, so a crash after this point
+/// loses nothing: the outbox is delivered on the next start.
+fn record(engine: &Engine, event: &Event, outbox: &Notify, schedule: &Notify) {
+    let result = engine.handle(event).and_then(|d| {
+        engine.store().flush()?;
+        Ok(d)
+    });
+    match result {
+        Ok(deliveries) if !deliveries.is_empty() => {
+            outbox.notify_one();
+            schedule.notify_one();
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, event = %event.event_id(), "could not record an event"),
+    }
+}
+
+/// The sender's power level, read from the room state the SDK keeps (no request).
+async fn power_of(room: &Room, user: &matrix_sdk::ruma::UserId) -> Option<i64> {
+    use matrix_sdk::ruma::events::room::power_levels::UserPowerLevel;
+    match room.get_user_power_level(user).await.ok()? {
+        UserPowerLevel::Infinite => Some(i64::MAX),
+        UserPowerLevel::Int(level) => Some(level.into()),
+        _ => None,
+    }
+}
+
+fn timestamp(ts: matrix_sdk::ruma::MilliSecondsSinceUnixEpoch) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ts.get().into()).unwrap_or_else(chrono::Utc::now)
 }
 
 /// Turns a room message into an engine event; None for what the bot must not answer:
@@ -173,7 +214,8 @@ async fn to_engine_event(ev: &OriginalSyncRoomMessageEvent, room: &Room, client:
         thread_root,
         mentions_bot,
         is_direct: room.is_direct().await.unwrap_or(false),
-        at: chrono::DateTime::from_timestamp_millis(ev.origin_server_ts.get().into()).unwrap_or_else(chrono::Utc::now),
+        sender_power: power_of(room, &ev.sender).await,
+        at: timestamp(ev.origin_server_ts),
     }))
 }
 

@@ -25,11 +25,27 @@ pub enum TreeId {
     Reminders,
     /// Time-ordered index of reminders: big-endian unix millis + id -> id.
     Due,
+    /// Ticket id (`K-2026-0042`) -> `consult::ticket::Ticket`.
+    Tickets,
+    /// Matrix event id -> what it belongs to (a ticket's thread, the asker's question,
+    /// a feedback question).
+    Links,
+    /// Room and sender -> a consultation waiting for an answer (municipality, or "yes").
+    Drafts,
 }
 
 impl TreeId {
-    const ALL: [TreeId; 6] =
-        [TreeId::Meta, TreeId::Processed, TreeId::Outbox, TreeId::Audit, TreeId::Reminders, TreeId::Due];
+    const ALL: [TreeId; 9] = [
+        TreeId::Meta,
+        TreeId::Processed,
+        TreeId::Outbox,
+        TreeId::Audit,
+        TreeId::Reminders,
+        TreeId::Due,
+        TreeId::Tickets,
+        TreeId::Links,
+        TreeId::Drafts,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -39,6 +55,9 @@ impl TreeId {
             TreeId::Audit => "audit",
             TreeId::Reminders => "reminders",
             TreeId::Due => "due",
+            TreeId::Tickets => "tickets",
+            TreeId::Links => "links",
+            TreeId::Drafts => "drafts",
         }
     }
 }

@@ -20,7 +20,13 @@ pub fn apply(ctx: Ctx<'_>, question: &str) -> Vec<Action> {
     let result = engine.index().search(question, ctx.lang);
     let extractive = answer::answer(engine.catalogue(), &result, question, ctx.lang, engine.texts());
     if !result.confident {
-        return vec![ctx.reply(extractive)];
+        // Not sure: offer to turn the question into a consultation.
+        let offer = engine.offer_consult(ctx.msg, question, ctx.lang, ctx.batch);
+        let reply = match offer {
+            Some(offer) => crate::lang::Message::join(&[extractive, offer]),
+            None => extractive,
+        };
+        return vec![ctx.reply(reply)];
     }
     // A confident answer may be phrased by an answer model, if the adapter has one.
     // The question is stored in the outbox and may leave the machine: mask personal data.

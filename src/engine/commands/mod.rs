@@ -8,7 +8,13 @@ mod unknown;
 mod remind;
 mod reminders;
 mod cancel;
+mod consult;
+mod stats;
 
+pub(crate) use stats::status_name;
+mod ticket;
+
+use super::consult::Wanted;
 use super::{Action, Engine, IncomingMessage, Route};
 use crate::lang::{CommandKey, Lang, Message};
 use crate::store::Batch;
@@ -40,6 +46,14 @@ pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
         Route::Command { command: CommandKey::Remind, args, .. } => remind::apply(ctx, args),
         Route::Command { command: CommandKey::Reminders, .. } => reminders::apply(ctx),
         Route::Command { command: CommandKey::Cancel, args, .. } => cancel::apply(ctx, args),
+        Route::Command { command: CommandKey::Consult, args, .. } => consult::apply(ctx, args),
+        Route::Command { command: CommandKey::Claim, args, .. } => ticket::apply(ctx, args, Wanted::Claim),
+        Route::Command { command: CommandKey::Escalate, args, .. } => ticket::apply(ctx, args, Wanted::Escalate),
+        Route::Command { command: CommandKey::Resolve, args, .. } => ticket::apply(ctx, args, Wanted::Resolve),
+        Route::Command { command: CommandKey::Close, args, .. } => ticket::apply(ctx, args, Wanted::Close),
+        Route::Command { command: CommandKey::Reopen, args, .. } => ticket::apply(ctx, args, Wanted::Reopen),
+        Route::Command { command: CommandKey::Reassign, args, .. } => ticket::apply(ctx, args, Wanted::Reassign),
+        Route::Command { command: CommandKey::Stats, args, .. } => stats::apply(ctx, args),
         Route::Unknown { word } => unknown::apply(ctx, word),
         Route::Ignore => Vec::new(),
     }

@@ -1,0 +1,248 @@
+//! The consultation flow through the engine, as the people in the rooms see it.
+
+use super::*;
+use crate::clock::ManualClock;
+use crate::consult::ticket::Status;
+use chrono::TimeZone;
+
+const NETWORK: &str = "!verkosto:example.org";
+const COORDS: &str = "!koordinaattorit:example.org";
+const ASKER: &str = "@ammattilainen:example.org";
+const COORDINATOR: &str = "@koordinaattori.loimaa:example.org";
+const STRANGER: &str = "@joku:example.org";
+
+fn engine() -> Engine {
+    let src = format!(
+        r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:example.org"
+password = "x"
+[access]
+invite_users = ["@admin:example.org"]
+[catalogue]
+regions_dir = "{}/config/regions"
+[[rooms]]
+id = "{NETWORK}"
+kind = "network"
+language = "fi"
+[[rooms]]
+id = "{COORDS}"
+kind = "coordinators"
+language = "fi"
+"#,
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let config = Config::parse(&src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
+    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+}
+
+struct Say<'a> {
+    id: &'a str,
+    sender: &'a str,
+    room: &'a str,
+    thread: Option<&'a str>,
+    text: &'a str,
+}
+
+fn say(e: &Engine, s: Say<'_>) -> Vec<Action> {
+    let event = Event::Message(IncomingMessage {
+        event_id: s.id.into(),
+        sender: s.sender.into(),
+        room: s.room.into(),
+        text: s.text.into(),
+        thread_root: s.thread.map(str::to_string),
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: None,
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    });
+    e.handle(&event).unwrap().into_iter().map(|d| d.action).collect()
+}
+
+fn text_of(action: &Action) -> &str {
+    match action {
+        Action::Send { message, .. } | Action::SendLinked { message, .. } => &message.plain,
+        _ => "",
+    }
+}
+
+fn room_of(action: &Action) -> &str {
+    match action {
+        Action::Send { room, .. } | Action::SendLinked { room, .. } | Action::Redact { room, .. } => room,
+        _ => "",
+    }
+}
+
+/// Opens K-2026-0001 from Loimaa and links its thread root to `$root`.
+fn open_ticket(e: &Engine) -> Vec<Action> {
+    let out = say(e, Say { id: "$q", sender: ASKER, room: NETWORK, thread: None, text: "!konsultaatio Loimaalainen asiakas, 55 v, selkävaivoja, pitkään työttömänä. Mihin ohjaan?" });
+    for action in &out {
+        if let Action::SendLinked { link, .. } = action {
+            e.link_sent(link, "$root").unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn opening_routes_to_the_area_coordinator_and_tells_the_asker() {
+    let e = engine();
+    let out = open_ticket(&e);
+    let Action::SendLinked { room, mentions, message, .. } = &out[0] else { panic!("{out:?}") };
+    assert_eq!(room, COORDS);
+    assert_eq!(mentions, &vec![COORDINATOR.to_string()]);
+    assert!(message.plain.contains("Uusi konsultaatio K-2026-0001") && message.plain.contains("Loimaa"), "{}", message.plain);
+    assert_eq!(room_of(&out[1]), NETWORK);
+    assert!(text_of(&out[1]).contains("Avasin konsultaation K-2026-0001"), "{out:?}");
+    let ticket = e.ticket("K-2026-0001").unwrap().unwrap();
+    assert_eq!((ticket.status, ticket.thread_root.as_deref()), (Status::Open, Some("$root")));
+}
+
+#[test]
+fn the_whole_path_from_claim_to_feedback() {
+    let e = engine();
+    open_ticket(&e);
+    // A 👍 from the coordinator claims it.
+    let claim = e
+        .handle(&Event::Reaction(IncomingReaction {
+            event_id: "$r".into(),
+            sender: COORDINATOR.into(),
+            room: COORDS.into(),
+            target: "$root".into(),
+            key: "👍".into(),
+            sender_power: None,
+            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+        }))
+        .unwrap();
+    assert!(claim.iter().any(|d| text_of(&d.action).contains("otti konsultaatiosi K-2026-0001")), "{claim:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Claimed);
+
+    // The coordinator's answer in the thread reaches the asker's thread.
+    let relay = say(&e, Say { id: "$a1", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "Ohjaa työttömien terveystarkastukseen." });
+    assert_eq!(room_of(&relay[0]), NETWORK);
+    assert!(text_of(&relay[0]).contains("Ohjaa työttömien terveystarkastukseen."));
+    assert!(matches!(&relay[0], Action::Send { thread_root: Some(t), .. } if t == "$q"));
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::InProgress);
+
+    // The asker's follow-up reaches the coordinators' thread.
+    let back = say(&e, Say { id: "$a2", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "Kiitos, entä jos hän ei halua?" });
+    assert_eq!(room_of(&back[0]), COORDS);
+    assert!(text_of(&back[0]).contains("entä jos hän ei halua"));
+
+    // Escalation: team, then the special-expertise team after the checklist.
+    let team = say(&e, Say { id: "$e1", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!eskaloi" });
+    assert!(team.iter().any(|a| text_of(a).contains("työkykytiimin seuraavan kokouksen asialistalle")), "{team:?}");
+    let checklist = say(&e, Say { id: "$e2", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!eskaloi" });
+    assert!(text_of(&checklist[0]).contains("Y100"), "{checklist:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::EscalatedTeam);
+    say(&e, Say { id: "$e3", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!eskaloi K-2026-0001 vahvistettu" });
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::EscalatedSpecial);
+
+    // Closing before resolving is refused with the reason.
+    let refused = say(&e, Say { id: "$c0", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!sulje" });
+    assert!(text_of(&refused[0]).contains("erityisosaamistiimissä"), "{refused:?}");
+    say(&e, Say { id: "$c1", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!ratkaistu" });
+    let closed = say(&e, Say { id: "$c2", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!sulje" });
+    let feedback = closed.iter().find(|a| matches!(a, Action::SendLinked { .. })).expect("feedback question");
+    assert!(text_of(feedback).contains("asteikolla 0–10"));
+    assert_eq!(room_of(feedback), NETWORK);
+
+    let thanks = say(&e, Say { id: "$f", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "9" });
+    assert!(text_of(&thanks[0]).contains("9/10"), "{thanks:?}");
+    let ticket = e.ticket("K-2026-0001").unwrap().unwrap();
+    assert_eq!((ticket.status, ticket.feedback), (Status::Closed, Some(9)));
+
+    // The audit trail has every step and never the question.
+    let audit = e.store().scan::<crate::consult::ticket::AuditRecord>(TreeId::Audit).unwrap();
+    let actions: Vec<&str> = audit.iter().map(|(_, r)| r.action.as_str()).collect();
+    assert_eq!(actions, ["open", "claim", "start", "escalate_team", "escalate_special", "resolve", "close"]);
+    for (key, _) in &audit {
+        let raw = String::from_utf8(e.store().get::<serde_json::Value>(TreeId::Audit, key).unwrap().unwrap().to_string().into_bytes()).unwrap();
+        assert!(!raw.contains("selkävaivoja"), "{raw}");
+    }
+}
+
+#[test]
+fn only_coordinators_may_claim() {
+    let e = engine();
+    open_ticket(&e);
+    let out = say(&e, Say { id: "$x", sender: STRANGER, room: COORDS, thread: None, text: "!ota K-2026-0001" });
+    assert!(text_of(&out[0]).contains("Vain työkykykoordinaattorit"), "{out:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Open);
+}
+
+#[test]
+fn power_level_in_the_coordinators_room_makes_a_coordinator() {
+    let e = engine();
+    open_ticket(&e);
+    let event = Event::Message(IncomingMessage {
+        event_id: "$p".into(),
+        sender: STRANGER.into(),
+        room: COORDS.into(),
+        text: "!claim K-2026-0001".into(),
+        thread_root: None,
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: Some(50),
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+    });
+    e.handle(&event).unwrap();
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner.as_deref(), Some(STRANGER));
+}
+
+#[test]
+fn an_identity_code_stops_everything_and_asks_to_remove_it() {
+    let e = engine();
+    let out = say(&e, Say { id: "$h", sender: ASKER, room: NETWORK, thread: None, text: "!konsultaatio Loimaa, asiakas 131052-308T tarvitsee apua" });
+    assert!(text_of(&out[0]).contains("henkilötunnus") && !text_of(&out[0]).contains("131052"), "{out:?}");
+    assert!(matches!(&out[1], Action::Redact { event_id, .. } if event_id == "$h"));
+    assert!(out.iter().all(|a| room_of(a) != COORDS));
+    assert!(e.tickets().unwrap().is_empty());
+    assert!(e.store().scan::<serde_json::Value>(TreeId::Drafts).unwrap().is_empty());
+}
+
+#[test]
+fn phone_numbers_are_masked_before_storing() {
+    let e = engine();
+    let out = say(&e, Say { id: "$m", sender: ASKER, room: NETWORK, thread: None, text: "!konsultaatio Loimaa: soita 040 123 4567, mihin ohjaan?" });
+    assert!(out.iter().any(|a| text_of(a).contains("Poistin viestistä puhelinnumeron")), "{out:?}");
+    let ticket = e.ticket("K-2026-0001").unwrap().unwrap();
+    assert!(!ticket.question.contains("040") && ticket.question.contains("[***]"), "{}", ticket.question);
+}
+
+#[test]
+fn a_missing_municipality_is_asked_for_once_and_then_the_ticket_opens() {
+    let e = engine();
+    let out = say(&e, Say { id: "$q1", sender: ASKER, room: NETWORK, thread: None, text: "!konsultaatio Mihin ohjaan pitkäaikaistyöttömän?" });
+    assert!(text_of(&out[0]).contains("Minkä kunnan"), "{out:?}");
+    assert!(e.tickets().unwrap().is_empty());
+    let unknown = say(&e, Say { id: "$q2", sender: ASKER, room: NETWORK, thread: None, text: "Atlantis" });
+    assert!(text_of(&unknown[0]).contains("En tunnistanut kuntaa"), "{unknown:?}");
+    let opened = say(&e, Say { id: "$q3", sender: ASKER, room: NETWORK, thread: None, text: "Loimaa" });
+    assert!(opened.iter().any(|a| room_of(a) == COORDS), "{opened:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().municipality.as_deref(), Some("Loimaa"));
+}
+
+#[test]
+fn yes_after_an_unsure_answer_opens_a_consultation() {
+    let e = engine();
+    let out = say(&e, Say { id: "$k", sender: ASKER, room: NETWORK, thread: None, text: "!kysy Turkulainen asiakas kysyy lomarahoista ja lomautuksesta" });
+    assert!(text_of(&out[0]).contains("Vastaa kyllä"), "{out:?}");
+    let opened = say(&e, Say { id: "$y", sender: ASKER, room: NETWORK, thread: None, text: "kyllä" });
+    assert!(opened.iter().any(|a| room_of(a) == COORDS), "{opened:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().municipality.as_deref(), Some("Turku"));
+}
+
+#[test]
+fn statistics_count_tickets_for_coordinators_only() {
+    let e = engine();
+    open_ticket(&e);
+    let stats = say(&e, Say { id: "$s", sender: COORDINATOR, room: COORDS, thread: None, text: "!tilastot 2026-11" });
+    assert!(text_of(&stats[0]).contains("Konsultaatiot (2026-11): 1") && text_of(&stats[0]).contains("Loimaa 1"), "{stats:?}");
+    let refused = say(&e, Say { id: "$s2", sender: STRANGER, room: NETWORK, thread: None, text: "!stats" });
+    assert!(text_of(&refused[0]).contains("Only work-ability coordinators"), "{refused:?}");
+    let bad = say(&e, Say { id: "$s3", sender: COORDINATOR, room: COORDS, thread: None, text: "!tilastot marraskuu" });
+    assert!(text_of(&bad[0]).contains("VVVV-KK"), "{bad:?}");
+}

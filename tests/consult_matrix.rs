@@ -1,0 +1,120 @@
+//! Consultations on a real Synapse: a professional's question reaches the coordinators'
+//! room, is claimed with a reaction, answered, escalated and closed with feedback; the
+//! privacy guard keeps identity codes out; the ticket survives a restart.
+#![cfg(feature = "matrix")]
+#![recursion_limit = "256"]
+
+mod support;
+
+use matrix_sdk::ruma::events::reaction::ReactionEventContent;
+use matrix_sdk::ruma::events::relation::{Annotation, Thread};
+use matrix_sdk::ruma::events::room::message::{Relation, RoomMessageEventContent};
+use matrix_sdk::ruma::{OwnedEventId, OwnedUserId};
+use matrix_sdk::Room;
+use support::{Bot, Person};
+
+async fn say_in_thread(room: &Room, root: &OwnedEventId, text: &str) {
+    let mut content = RoomMessageEventContent::text_plain(text);
+    content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root.clone())));
+    room.send(content).await.unwrap();
+}
+
+/// The next message from the bot in `room` that contains `needle`, skipping others
+/// (everyone in a room sees the bot's replies to everyone).
+async fn expect_containing(person: &mut Person, room: &Room, bot: &str, needle: &str) -> support::Seen {
+    loop {
+        let seen = person.expect_from(room, bot, 40).await;
+        if seen.body.contains(needle) {
+            return seen;
+        }
+    }
+}
+
+async fn invite(room: &Room, user: &str) {
+    room.invite_user_by_id(&OwnedUserId::try_from(user).unwrap()).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultation_from_question_to_feedback() {
+    let mut alice = Person::new("ammattilainen").await;
+    let mut coord = Person::new("koordinaattori").await;
+    let mut mallory = Person::new("mallory").await;
+    let network = alice.client.create_room(Default::default()).await.unwrap();
+    let coords = coord.client.create_room(Default::default()).await.unwrap();
+    let config = format!(
+        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
+         [consultations]\ncoordinators = [\"{c}\"]\n\n\
+         [[rooms]]\nid = \"{n}\"\nkind = \"network\"\nlanguage = \"fi\"\n\n\
+         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
+        a = alice.user_id,
+        c = coord.user_id,
+        dir = env!("CARGO_MANIFEST_DIR"),
+        n = network.room_id(),
+        k = coords.room_id(),
+    );
+    let mut bot = Bot::new(&config);
+    bot.start().await;
+    invite(&network, &bot.user_id).await;
+    invite(&network, &mallory.user_id).await;
+    invite(&coords, &bot.user_id).await;
+    alice.wait_membership(&network, &bot.user_id, true).await;
+    coord.wait_membership(&coords, &bot.user_id, true).await;
+    mallory.client.join_room_by_id(network.room_id()).await.unwrap();
+    alice.wait_membership(&network, &mallory.user_id, true).await;
+
+    // An identity code: nothing reaches the coordinators, the asker is asked to remove it.
+    alice.say(&network, "!konsultaatio Loimaa: asiakas 131052-308T tarvitsee työkyvyn arviota").await;
+    let warning = alice.expect_from(&network, &bot.user_id, 40).await;
+    assert!(warning.body.contains("henkilötunnus") && !warning.body.contains("131052"), "{warning:?}");
+    let leaked = coord.collect_from(&coords, &bot.user_id, 4).await;
+    assert!(leaked.is_empty(), "nothing may reach the coordinators: {leaked:?}");
+
+    // The real question: routed to the coordinators' room, the asker told in a thread.
+    let question = alice
+        .say(&network, "!konsultaatio Loimaalainen asiakas, 55 v, selkävaivoja ja pitkä työttömyys. Mihin ohjaan?")
+        .await;
+    let notice = expect_containing(&mut coord, &coords, &bot.user_id, "Uusi konsultaatio").await;
+    assert!(notice.body.contains("Uusi konsultaatio K-") && notice.body.contains("Loimaa"), "{notice:?}");
+    let ticket_id = notice.body.split_whitespace().find(|w| w.starts_with("K-")).unwrap().to_string();
+    let opened = expect_containing(&mut alice, &network, &bot.user_id, "Avasin").await;
+    assert!(opened.body.contains(&ticket_id), "{opened:?}");
+    assert_eq!(opened.thread_root.as_ref(), Some(&question));
+
+    // Someone who is not a coordinator cannot claim it.
+    mallory.say(&mallory.client.get_room(network.room_id()).unwrap(), &format!("!ota {ticket_id}")).await;
+    let refused = expect_containing(&mut mallory, &network, &bot.user_id, "Vain").await;
+    assert!(refused.body.contains("Vain työkykykoordinaattorit"), "{refused:?}");
+
+    // 👍 on the notice claims it; the asker hears of it.
+    coords.send(ReactionEventContent::new(Annotation::new(notice.event_id.clone(), "👍".into()))).await.unwrap();
+    let claimed = expect_containing(&mut alice, &network, &bot.user_id, "otti").await;
+    assert!(claimed.body.contains("otti konsultaatiosi"), "{claimed:?}");
+
+    // The coordinator answers in the ticket's thread; the asker gets it in theirs.
+    say_in_thread(&coords, &notice.event_id, "Ohjaa ensin työttömien terveystarkastukseen.").await;
+    let relayed = expect_containing(&mut alice, &network, &bot.user_id, "vastasi").await;
+    assert!(relayed.body.contains("Ohjaa ensin työttömien terveystarkastukseen."), "{relayed:?}");
+    assert_eq!(relayed.thread_root.as_ref(), Some(&question));
+
+    // Escalate to the team, resolve, close: the asker is asked for feedback.
+    say_in_thread(&coords, &notice.event_id, "!eskaloi").await;
+    expect_containing(&mut coord, &coords, &bot.user_id, "asialistalle").await;
+    say_in_thread(&coords, &notice.event_id, "!ratkaistu").await;
+    let resolved = expect_containing(&mut alice, &network, &bot.user_id, "ratkaistuksi").await;
+    assert!(resolved.body.contains("ratkaistuksi"), "{resolved:?}");
+    say_in_thread(&coords, &notice.event_id, "!sulje").await;
+    let feedback_question = expect_containing(&mut alice, &network, &bot.user_id, "0–10").await;
+    assert!(feedback_question.body.contains("0–10"), "{feedback_question:?}");
+    say_in_thread(&network, &question, "8").await;
+    let thanks = expect_containing(&mut alice, &network, &bot.user_id, "Kiitos").await;
+    assert!(thanks.body.contains("8/10"), "{thanks:?}");
+
+    // After a restart the ticket and its feedback are still there.
+    bot.stop().await;
+    bot.start().await;
+    coord.say(&coords, "!tilastot").await;
+    let stats = expect_containing(&mut coord, &coords, &bot.user_id, "Konsultaatiot").await;
+    assert!(stats.body.contains("(koko ajalta): 1 kpl") && stats.body.contains("keskiarvo 8.0"), "{stats:?}");
+    assert!(stats.body.contains("suljettu"), "{stats:?}");
+    bot.stop().await;
+}
