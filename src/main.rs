@@ -11,6 +11,12 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Talk to the bot in this terminal, no homeserver needed.
@@ -61,6 +67,20 @@ enum Command {
         json: bool,
         text: String,
     },
+    /// Export consultation statistics for a period (the bot must be stopped, or use a
+    /// copy of its data directory: the database allows one process at a time).
+    Export {
+        #[arg(long, default_value = "config/kaveri.toml")]
+        config: PathBuf,
+        /// First day included, YYYY-MM-DD.
+        #[arg(long)]
+        from: chrono::NaiveDate,
+        /// Last day included, YYYY-MM-DD.
+        #[arg(long)]
+        to: chrono::NaiveDate,
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+    },
     /// Check a configuration file and print every problem with its key and line.
     CheckConfig {
         #[arg(long, default_value = "config/kaveri.toml")]
@@ -81,6 +101,7 @@ fn main() -> ExitCode {
         Command::CheckConfig { config } => return check_config(&config),
         Command::Ask { config, lang, json, question } => ask(config.as_deref(), lang, json, &question),
         Command::Run { config } => run(&config),
+        Command::Export { config, from, to, format } => export(&config, from, to, format),
         Command::ParseTime { now, json, expression } => return parse_time(now.as_deref(), json, &expression),
         Command::PrivacyScan { json, text } => {
             privacy_scan(json, &text);
@@ -231,6 +252,26 @@ fn ask(config: Option<&std::path::Path>, lang: Option<kaveri::lang::Lang>, json:
     } else {
         let texts = kaveri::lang::Texts::embedded()?;
         println!("{}", answer::answer(&catalogue, &result, question, lang, &texts).plain);
+    }
+    Ok(())
+}
+
+fn export(path: &std::path::Path, from: chrono::NaiveDate, to: chrono::NaiveDate, format: ExportFormat) -> anyhow::Result<()> {
+    use kaveri::consult::{stats, ticket::Ticket};
+    use kaveri::store::{Store, TreeId};
+    let config = Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(from <= to, "--from must not be after --to");
+    let dir = config.bot.data_dir.join("state");
+    let store = Store::open(&dir).map_err(|e| {
+        anyhow::anyhow!("could not open {} ({e}); if the bot is running, stop it or export from a copy", dir.display())
+    })?;
+    let tickets: Vec<Ticket> = store.scan::<Ticket>(TreeId::Tickets)?.into_iter().map(|(_, t)| t).collect();
+    let start = from.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let end = to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+    let report = stats::report(&tickets, start, end);
+    match format {
+        ExportFormat::Csv => print!("{}", stats::to_csv(&report)),
+        ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
     }
     Ok(())
 }

@@ -123,3 +123,48 @@ fn chat_says_a_due_reminder_before_answering_the_next_line() {
     let listed = text.find("ei ole muistutuksia").expect(&text);
     assert!(confirmed < reminded && reminded < listed, "{text}");
 }
+
+#[test]
+fn export_reports_consultations_opened_in_the_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
+        .args(["chat", "--data", data.join("state").to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("!konsultaatio Loimaalainen asiakas, mihin ohjaan?\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(stdout(&out).contains("Uusi konsultaatio K-"), "{}", stdout(&out));
+
+    let config = dir.path().join("k.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[matrix]\nhomeserver = \"https://m.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\
+             [bot]\ndata_dir = \"{}\"\n[access]\ninvite_users = [\"@a:example.org\"]\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let (from, to) = (today.pred_opt().unwrap().to_string(), today.succ_opt().unwrap().to_string());
+    let csv = kaveri(&["export", "--config", config.to_str().unwrap(), "--from", &from, "--to", &to]);
+    assert!(csv.status.success(), "{}", String::from_utf8_lossy(&csv.stderr));
+    assert!(stdout(&csv).contains("municipality,Loimaa,1\n") && stdout(&csv).contains("status,open,1\n"), "{}", stdout(&csv));
+
+    let json = kaveri(&["export", "--config", config.to_str().unwrap(), "--from", &from, "--to", &to, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&json)).unwrap();
+    assert_eq!(v["total"], 1);
+
+    let earlier = kaveri(&["export", "--config", config.to_str().unwrap(), "--from", "2020-01-01", "--to", "2020-12-31"]);
+    assert!(stdout(&earlier).contains("total,tickets,0\n"), "{}", stdout(&earlier));
+}
