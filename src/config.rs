@@ -19,6 +19,9 @@ pub struct Config {
     pub catalogue: CatalogueConfig,
     #[serde(default)]
     pub consultations: ConsultationsConfig,
+    /// Work-ability teams whose meetings get an agenda of escalated consultations.
+    #[serde(default)]
+    pub teams: Vec<TeamConfig>,
     /// An OpenAI-compatible chat-completions endpoint that may phrase catalogue answers.
     /// Absent (the default): answers are built from the cards' own text.
     pub answer_model: Option<AnswerModelConfig>,
@@ -125,6 +128,19 @@ pub struct RoomConfig {
     /// For a coordinators' room: the county (id in config/regions) whose tickets it takes.
     /// A coordinators' room without a county takes every county's tickets.
     pub county: Option<String>,
+}
+
+/// A local work-ability team (työkykytiimi). The working day before each meeting, at
+/// 9.00, the bot posts the consultations escalated to it into `room`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeamConfig {
+    pub id: String,
+    pub room: String,
+    /// Whose tickets the team takes (a county id in config/regions); none: all.
+    pub county: Option<String>,
+    /// A repeating time in any of the bot's languages: "joka toinen tiistai klo 13".
+    pub schedule: String,
 }
 
 /// Who counts as a work-ability coordinator: those listed here and in the regions'
@@ -286,6 +302,17 @@ impl Config {
             }
             if self.rooms[..i].iter().any(|r| r.id == room.id) {
                 out.push((vec!["rooms".into(), i.to_string(), "id".into()], format!("room '{}' is listed twice", room.id)));
+            }
+        }
+        for (i, team) in self.teams.iter().enumerate() {
+            let at = |k: &str| vec!["teams".to_string(), i.to_string(), k.to_string()];
+            if !is_room_id(&team.room) {
+                out.push((at("room"), format!("'{}' is not a room id like !abc:example.org", team.room)));
+            }
+            let now = chrono::Utc::now().with_timezone(&crate::remind::calendar::HELSINKI);
+            match crate::remind::time_expr::parse(&team.schedule, now) {
+                Ok(parsed) if parsed.recurrence.is_some() => {}
+                _ => out.push((at("schedule"), "must be a repeating time, like \"joka toinen tiistai klo 13\"".into())),
             }
         }
         for user in &self.consultations.coordinators {

@@ -10,6 +10,7 @@ const COORDS: &str = "!koordinaattorit:example.org";
 const ASKER: &str = "@ammattilainen:example.org";
 const COORDINATOR: &str = "@koordinaattori.loimaa:example.org";
 const STRANGER: &str = "@joku:example.org";
+const TEAM: &str = "!tyokykytiimi:example.org";
 
 fn engine() -> Engine {
     let src = format!(
@@ -30,6 +31,10 @@ language = "fi"
 id = "{COORDS}"
 kind = "coordinators"
 language = "fi"
+[[teams]]
+id = "loimaa"
+room = "{TEAM}"
+schedule = "joka tiistai klo 13"
 "#,
         env!("CARGO_MANIFEST_DIR")
     );
@@ -245,4 +250,22 @@ fn statistics_count_tickets_for_coordinators_only() {
     assert!(text_of(&refused[0]).contains("Only work-ability coordinators"), "{refused:?}");
     let bad = say(&e, Say { id: "$s3", sender: COORDINATOR, room: COORDS, thread: None, text: "!tilastot marraskuu" });
     assert!(text_of(&bad[0]).contains("VVVV-KK"), "{bad:?}");
+}
+
+#[test]
+fn the_team_gets_the_agenda_of_escalated_tickets_the_working_day_before() {
+    let e = engine();
+    open_ticket(&e);
+    say(&e, Say { id: "$o", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!ota" });
+    say(&e, Say { id: "$e", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!eskaloi" });
+    // Monday 23.11. 10.00 in Helsinki: Tuesday's agenda was due at 9.00 today.
+    let now = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap();
+    assert!(e.next_due().unwrap().unwrap() <= now);
+    let fired = e.fire_due(now).unwrap();
+    let agenda = fired.iter().find(|d| room_of(&d.action) == TEAM).expect("agenda posted");
+    let text = text_of(&agenda.action);
+    assert!(text.contains("kokous ti 24.11.2026 klo 13.00") && text.contains("K-2026-0001") && text.contains("Loimaa"), "{text}");
+    // Nothing twice; the next agenda is Monday 30.11. at 9.00 Helsinki time.
+    assert!(e.fire_due(now).unwrap().iter().all(|d| room_of(&d.action) != TEAM));
+    assert_eq!(e.next_due().unwrap(), Some(chrono::Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()));
 }

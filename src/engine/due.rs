@@ -14,7 +14,9 @@ pub const FIRE_BATCH: usize = 500;
 impl Engine {
     /// When the earliest stored reminder is due; none when there are no reminders.
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
-        Ok(self.store.first::<u64>(TreeId::Due)?.and_then(|(key, _)| parse_due_key(&key)).map(|(at, _)| at))
+        let reminder = self.store.first::<u64>(TreeId::Due)?.and_then(|(key, _)| parse_due_key(&key)).map(|(at, _)| at);
+        let agenda = self.next_agenda_due(self.clock.now());
+        Ok(reminder.into_iter().chain(agenda).min())
     }
 
     /// Fires the reminders due by `now` (at most [`FIRE_BATCH`]): in one transaction,
@@ -27,11 +29,14 @@ impl Engine {
         let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
         let end = due_key(now + TimeDelta::milliseconds(1), 0);
         let entries = self.store.scan_below::<u64>(TreeId::Due, &end, FIRE_BATCH)?;
-        if entries.is_empty() {
-            return Ok(Vec::new());
-        }
         let mut batch = Batch::default();
         let mut deliveries = Vec::new();
+        for (cause, action) in self.fire_agendas(now, &mut batch)? {
+            deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);
+        }
+        if entries.is_empty() && batch.is_empty() {
+            return Ok(deliveries);
+        }
         for (key, _) in entries {
             batch.remove(TreeId::Due, key.clone());
             let Some((occurrence, id)) = parse_due_key(&key) else {

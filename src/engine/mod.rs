@@ -2,6 +2,7 @@
 //! store but never touches the network; adapters deliver what it decides.
 
 mod action;
+mod agenda;
 mod commands;
 mod consult;
 mod event;

@@ -161,6 +161,9 @@ keys! {
         StatusEscalatedSpecial => "status_escalated_special",
         StatusResolved => "status_resolved",
         StatusClosed => "status_closed",
+        AgendaHeader => "agenda_header",
+        AgendaItem => "agenda_item",
+        AgendaEmpty => "agenda_empty",
     }
 }
 
