@@ -218,3 +218,27 @@ async fn a_recurring_room_reminder_fires_each_time_until_cancelled() {
     assert!(for_bob.body.contains(&format!("I will remind {bob} on")), "{for_bob:?}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_for_a_room_the_bot_was_removed_from_does_not_hold_up_other_replies() {
+    let mut alice = Person::new("alice").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let kept = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&kept, &bot.user_id, true).await;
+    let left = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&left, &bot.user_id, true).await;
+
+    alice.say(&left, "!remind in 15 seconds this room is gone by then").await;
+    alice.expect_from(&left, &bot.user_id, 40).await;
+    let bot_id = matrix_sdk::ruma::OwnedUserId::try_from(bot.user_id.as_str()).unwrap();
+    left.kick_user(&bot_id, None).await.unwrap();
+    alice.wait_membership(&left, &bot.user_id, false).await;
+    tokio::time::sleep(std::time::Duration::from_secs(20)).await;
+
+    alice.say(&kept, "!help").await;
+    let reply = alice.expect_from(&kept, &bot.user_id, 30).await;
+    assert!(reply.body.contains("work-ability"), "{reply:?}");
+    assert!(bot.log().contains("not in room"), "the dropped reminder is logged:\n{}", bot.log());
+    bot.stop().await;
+}
