@@ -100,6 +100,34 @@ pub fn add_business_days(date: NaiveDate, n: u32) -> NaiveDate {
     checked_add_business_days(date, n).expect("business-day arithmetic left chrono's date range")
 }
 
+/// Office hours for business-hour deadlines (ticket nudges): 8.00–16.00 local time on
+/// business days.
+pub const OFFICE_OPENS: u32 = 8;
+pub const OFFICE_CLOSES: u32 = 16;
+
+/// `start` plus `hours` of office time in Helsinki: time outside 8–16 on business days
+/// does not count. A start outside office hours counts from the next opening.
+pub fn add_business_hours(start: DateTime<chrono::Utc>, hours: u32) -> DateTime<chrono::Utc> {
+    use chrono::{NaiveTime, Utc};
+    let open = NaiveTime::from_hms_opt(OFFICE_OPENS, 0, 0).expect("valid time");
+    let close = NaiveTime::from_hms_opt(OFFICE_CLOSES, 0, 0).expect("valid time");
+    let local = start.with_timezone(&HELSINKI).naive_local();
+    let (mut day, mut clock) = (local.date(), local.time());
+    let mut left = i64::from(hours) * 3600;
+    loop {
+        if is_business_day(day) && clock < close {
+            let from = clock.max(open);
+            let available = (close - from).num_seconds();
+            if left <= available {
+                return localize(HELSINKI, day.and_time(from) + TimeDelta::seconds(left)).with_timezone(&Utc);
+            }
+            left -= available;
+        }
+        day = day.succ_opt().expect("within chrono's date range");
+        clock = NaiveTime::MIN;
+    }
+}
+
 /// The moment a wall-clock time denotes in `tz` (for Kaveri's users, [`HELSINKI`]).
 ///
 /// - A time that does not exist because the clocks spring forward is moved forward by
@@ -341,5 +369,21 @@ mod tests {
         );
         let late = HELSINKI.from_utc_datetime(&NaiveDate::MAX.and_time(NaiveTime::MIN));
         assert_eq!(add_calendar_days(late, 1), None);
+    }
+
+    #[test]
+    fn business_hours_skip_evenings_weekends_and_holidays() {
+        let h = |y, m, d, hh, mm| HELSINKI.with_ymd_and_hms(y, m, d, hh, mm, 0).unwrap().with_timezone(&chrono::Utc);
+        // Monday 10.00 + 4 h = 14.00 the same day.
+        assert_eq!(add_business_hours(h(2026, 11, 23, 10, 0), 4), h(2026, 11, 23, 14, 0));
+        // Monday 14.00 + 4 h: 2 h on Monday, 2 h from Tuesday 8.00.
+        assert_eq!(add_business_hours(h(2026, 11, 23, 14, 0), 4), h(2026, 11, 24, 10, 0));
+        // Friday 15.00 + 2 h continues on Monday.
+        assert_eq!(add_business_hours(h(2026, 11, 27, 15, 0), 2), h(2026, 11, 30, 9, 0));
+        // Saturday evening counts from Monday's opening.
+        assert_eq!(add_business_hours(h(2026, 11, 28, 20, 0), 1), h(2026, 11, 30, 9, 0));
+        // Wednesday 23.12.2026 15.00 + 2 h: Christmas Eve to Boxing Day are holidays,
+        // 27.12. is a Sunday, so the second hour falls on Monday 28.12.
+        assert_eq!(add_business_hours(h(2026, 12, 23, 15, 0), 2), h(2026, 12, 28, 9, 0));
     }
 }
