@@ -153,12 +153,37 @@ pub struct ConsultationsConfig {
     pub coordinators: Vec<String>,
     #[serde(default = "default_min_power_level")]
     pub min_power_level: i64,
+    /// An unclaimed ticket nudges its coordinators after this many office hours...
+    #[serde(default = "default_nudge_hours")]
+    pub nudge_after_hours: u32,
+    /// ...and is posted to the county's fallback room after this many.
+    #[serde(default = "default_fallback_hours")]
+    pub fallback_after_hours: u32,
+    /// A claimed ticket with no activity for this many business days reminds its owner.
+    #[serde(default = "default_idle_days")]
+    pub idle_after_days: u32,
 }
 
 impl Default for ConsultationsConfig {
     fn default() -> Self {
-        ConsultationsConfig { coordinators: Vec::new(), min_power_level: default_min_power_level() }
+        ConsultationsConfig {
+            coordinators: Vec::new(),
+            min_power_level: default_min_power_level(),
+            nudge_after_hours: default_nudge_hours(),
+            fallback_after_hours: default_fallback_hours(),
+            idle_after_days: default_idle_days(),
+        }
     }
+}
+
+fn default_nudge_hours() -> u32 {
+    4
+}
+fn default_fallback_hours() -> u32 {
+    8
+}
+fn default_idle_days() -> u32 {
+    3
 }
 
 fn default_min_power_level() -> i64 {
@@ -314,6 +339,16 @@ impl Config {
                 Ok(parsed) if parsed.recurrence.is_some() => {}
                 _ => out.push((at("schedule"), "must be a repeating time, like \"joka toinen tiistai klo 13\"".into())),
             }
+        }
+        let c = &self.consultations;
+        if c.nudge_after_hours == 0 || c.fallback_after_hours <= c.nudge_after_hours {
+            out.push((
+                key(&["consultations", "fallback_after_hours"]),
+                "must be more than nudge_after_hours, which must be at least 1".into(),
+            ));
+        }
+        if c.idle_after_days == 0 {
+            out.push((key(&["consultations", "idle_after_days"]), "must be at least 1".into()));
         }
         for user in &self.consultations.coordinators {
             if !is_user_id(user) {

@@ -143,6 +143,11 @@ mod tests {
             escalated_team_at: None,
             escalated_special_at: None,
             feedback,
+            last_activity_at: None,
+            nudged_at: None,
+            fallback_at: None,
+            idle_reminded_at: None,
+            handoffs: Vec::new(),
         }
     }
 

@@ -186,6 +186,41 @@ pub struct Ticket {
     pub escalated_special_at: Option<DateTime<Utc>>,
     /// 0–10, asked when the ticket closes.
     pub feedback: Option<u8>,
+    /// Last message or change on the ticket; a claimed ticket idle too long reminds its owner.
+    #[serde(default)]
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// When the coordinators were nudged about an unclaimed ticket, and when it went to
+    /// the fallback room: each happens once.
+    #[serde(default)]
+    pub nudged_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub fallback_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub idle_reminded_at: Option<DateTime<Utc>>,
+    /// Escorted handoffs (saattaen vaihtaen) agreed on this ticket.
+    #[serde(default)]
+    pub handoffs: Vec<Handoff>,
+}
+
+/// An escorted handoff: who hands the client over, to whom, the agreed next step and
+/// date, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub from: String,
+    pub to: String,
+    /// The next step, screened like every stored text.
+    pub step: String,
+    pub date: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// Where the handoff was agreed; its reminders and check-in are said there.
+    pub room: String,
+    pub thread_root: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub receiver_reminded: bool,
+    pub sender_reminded: bool,
+    pub checked_in: bool,
+    /// The answer to "did the client arrive?".
+    pub arrived: Option<bool>,
 }
 
 impl Ticket {
@@ -245,6 +280,7 @@ impl Ticket {
             Transition::Start => {}
         }
         self.status = to;
+        self.last_activity_at = Some(at);
         let target = match &transition {
             Transition::Reassign { to } => Some(to.clone()),
             _ => None,
@@ -293,6 +329,11 @@ mod tests {
             escalated_team_at: None,
             escalated_special_at: None,
             feedback: None,
+            last_activity_at: None,
+            nudged_at: None,
+            fallback_at: None,
+            idle_reminded_at: None,
+            handoffs: Vec::new(),
         }
     }
 

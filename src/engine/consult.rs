@@ -24,6 +24,16 @@ pub enum Link {
     AskerQuestion(String),
     /// The bot's "how useful was it?" question.
     Feedback(String),
+    /// A handoff's announcement (ticket id, index among its handoffs): ✅ acknowledges.
+    Handoff(String, usize),
+}
+
+impl Link {
+    pub fn ticket(&self) -> &str {
+        match self {
+            Link::TicketThread(id) | Link::AskerQuestion(id) | Link::Feedback(id) | Link::Handoff(id, _) => id,
+        }
+    }
 }
 
 /// A consultation waiting for the asker: either for the municipality, or for a "yes"
@@ -104,7 +114,7 @@ impl Engine {
 
     /// The privacy guard for text that would be stored or forwarded. `Err` carries the
     /// reply (and a redaction) when an identity code was found: nothing may be kept.
-    fn screen(&self, msg: &IncomingMessage, text: &str, lang: Lang) -> Result<(String, bool), Vec<Action>> {
+    pub(crate) fn screen(&self, msg: &IncomingMessage, text: &str, lang: Lang) -> Result<(String, bool), Vec<Action>> {
         let findings = privacy::scan(text);
         if findings.iter().any(|f| f.kind == FindingKind::Hetu) {
             return Err(vec![
@@ -194,6 +204,11 @@ impl Engine {
             escalated_team_at: None,
             escalated_special_at: None,
             feedback: None,
+            last_activity_at: Some(msg.at),
+            nudged_at: None,
+            fallback_at: None,
+            idle_reminded_at: None,
+            handoffs: Vec::new(),
         };
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
         batch.put(TreeId::Links, ticket.asker_event.as_bytes(), &Link::AskerQuestion(ticket.id.clone()));
@@ -287,12 +302,9 @@ impl Engine {
     }
 
     /// Finds the ticket a command names, or the one whose thread it was written in.
-    fn ticket_for(&self, msg: &IncomingMessage, args: &str) -> Result<Ticket, Msg> {
+    pub(crate) fn ticket_for(&self, msg: &IncomingMessage, args: &str) -> Result<Ticket, Msg> {
         let named = args.split_whitespace().next().and_then(parse_ticket_id);
-        let id = named.or_else(|| match msg.thread_root.as_deref().and_then(|root| self.link(root)) {
-            Some(Link::TicketThread(id) | Link::AskerQuestion(id) | Link::Feedback(id)) => Some(id),
-            None => None,
-        });
+        let id = named.or_else(|| msg.thread_root.as_deref().and_then(|root| self.link(root)).map(|l| l.ticket().to_string()));
         let Some(id) = id else { return Err(Msg::TicketIdNeeded) };
         self.ticket(&id).ok().flatten().ok_or(Msg::TicketNotFound)
     }
@@ -411,8 +423,7 @@ impl Engine {
     /// from the asker after closing is their feedback.
     pub(crate) fn thread_message(&self, msg: &IncomingMessage, batch: &mut Batch) -> Option<Vec<Action>> {
         let link = self.link(msg.thread_root.as_deref()?)?;
-        let (Link::TicketThread(id) | Link::AskerQuestion(id) | Link::Feedback(id)) = &link;
-        let mut ticket = self.ticket(id).ok().flatten()?;
+        let mut ticket = self.ticket(link.ticket()).ok().flatten()?;
         match link {
             Link::TicketThread(_) if self.is_coordinator(&msg.sender, &msg.room, msg.sender_power) => {
                 let lang = self.settings.room_lang(&msg.room);
@@ -423,10 +434,11 @@ impl Engine {
                 let mut actions = Vec::new();
                 if ticket.status == Status::Claimed && ticket.owner.as_deref() == Some(msg.sender.as_str()) {
                     if let Ok(record) = ticket.apply(Transition::Start, &msg.sender, msg.at) {
-                        batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
                         audit(batch, self, &record);
                     }
                 }
+                ticket.last_activity_at = Some(msg.at);
+                batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
                 let asker_lang = self.settings.room_lang(&ticket.asker_room);
                 actions.push(Action::reply(
                     &ticket.asker_room,
@@ -449,6 +461,8 @@ impl Engine {
                     Ok(screened) => screened,
                     Err(refusal) => return Some(refusal),
                 };
+                ticket.last_activity_at = Some(msg.at);
+                batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
                 let room_lang = self.settings.room_lang(&ticket.coordinators_room);
                 Some(vec![Action::reply(
                     &ticket.coordinators_room,
@@ -490,6 +504,7 @@ impl Engine {
                 let lang = self.settings.room_lang(&reaction.room);
                 self.consult_transition(&as_message, &id, Wanted::Claim, lang, batch)
             }
+            Link::Handoff(id, index) => self.handoff_reaction(reaction, &id, index, batch),
             Link::Feedback(id) => {
                 let Some(mut ticket) = self.ticket(&id).ok().flatten() else { return Vec::new() };
                 match keycap_score(&reaction.key) {

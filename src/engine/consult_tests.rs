@@ -267,5 +267,103 @@ fn the_team_gets_the_agenda_of_escalated_tickets_the_working_day_before() {
     assert!(text.contains("kokous ti 24.11.2026 klo 13.00") && text.contains("K-2026-0001") && text.contains("Loimaa"), "{text}");
     // Nothing twice; the next agenda is Monday 30.11. at 9.00 Helsinki time.
     assert!(e.fire_due(now).unwrap().iter().all(|d| room_of(&d.action) != TEAM));
-    assert_eq!(e.next_due().unwrap(), Some(chrono::Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()));
+    assert_eq!(e.next_agenda_due(now), Some(chrono::Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()));
+}
+
+fn helsinki(d: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
+    crate::remind::calendar::HELSINKI.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().with_timezone(&chrono::Utc)
+}
+
+fn fired_texts(e: &Engine, at: chrono::DateTime<chrono::Utc>) -> Vec<(String, String)> {
+    e.fire_due(at).unwrap().into_iter().map(|d| (room_of(&d.action).to_string(), text_of(&d.action).to_string())).collect()
+}
+
+#[test]
+fn an_unclaimed_ticket_nudges_after_office_hours_then_goes_to_the_fallback_room() {
+    let e = engine();
+    // Opened Monday 23.11. at 11.00 Helsinki time (see `say`).
+    open_ticket(&e);
+    let nudge_at = helsinki(23, 15, 0);
+    assert!(fired_texts(&e, nudge_at - chrono::Duration::minutes(1)).iter().all(|(_, t)| !t.contains("odottanut")));
+    let nudged = fired_texts(&e, nudge_at);
+    assert!(nudged.iter().any(|(r, t)| r == COORDS && t.contains("K-2026-0001") && t.contains("4 työtuntia")), "{nudged:?}");
+    assert!(fired_texts(&e, nudge_at).iter().all(|(_, t)| !t.contains("odottanut")), "a nudge fires once");
+    // 8 office hours: 5 on Monday, 3 on Tuesday from 8.00.
+    let fallback = fired_texts(&e, helsinki(24, 11, 0));
+    assert!(fallback.iter().any(|(_, t)| t.contains("8 työtuntia") && t.contains("selkävaivoja")), "{fallback:?}");
+}
+
+#[test]
+fn a_claimed_ticket_left_idle_reminds_its_owner() {
+    let e = engine();
+    open_ticket(&e);
+    say(&e, Say { id: "$o", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!ota" });
+    // Claimed Monday 11.00: three business days later is Thursday 11.00.
+    assert!(fired_texts(&e, helsinki(26, 10, 59)).iter().all(|(_, t)| !t.contains("työpäivään")));
+    let idle = fired_texts(&e, helsinki(26, 11, 0));
+    assert!(idle.iter().any(|(_, t)| t.contains(COORDINATOR) && t.contains("3 työpäivään")), "{idle:?}");
+}
+
+#[test]
+fn a_handoff_is_acknowledged_by_reaction_and_checked_in_on_its_date() {
+    let e = engine();
+    open_ticket(&e);
+    let out = say(&e, Say { id: "$h1", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirto @tiina:example.org ensikäynti TE-palveluissa pe klo 10" });
+    let Action::SendLinked { link, mentions, message, .. } = &out[0] else { panic!("{out:?}") };
+    assert_eq!(mentions, &vec!["@tiina:example.org".to_string()]);
+    assert!(message.plain.contains("ensikäynti TE-palveluissa") && message.plain.contains("pe 27.11.2026 klo 10.00"), "{}", message.plain);
+    e.link_sent(link, "$handoff").unwrap();
+
+    // Someone else's ✅ does nothing; the receiver's acknowledges.
+    let react = |id: &str, sender: &str| {
+        e.handle(&Event::Reaction(IncomingReaction {
+            event_id: id.into(),
+            sender: sender.into(),
+            room: COORDS.into(),
+            target: "$handoff".into(),
+            key: "✅".into(),
+            sender_power: None,
+            at: helsinki(23, 12, 0),
+        }))
+        .unwrap()
+    };
+    assert!(react("$x1", STRANGER).is_empty());
+    let ack = react("$x2", "@tiina:example.org");
+    assert!(text_of(&ack[0].action).contains("@tiina:example.org kuittasi siirron"), "{ack:?}");
+
+    // Acknowledged: no reminders; on the agreed day both are asked if the client came.
+    let day_after = fired_texts(&e, helsinki(25, 12, 0));
+    assert!(day_after.iter().all(|(_, t)| !t.contains("kuitannut") && !t.contains("on siirretty")), "{day_after:?}");
+    let check_in = fired_texts(&e, helsinki(27, 10, 0));
+    assert!(check_in.iter().any(|(_, t)| t.contains("Saapuiko asiakas?")), "{check_in:?}");
+    let answer = say(&e, Say { id: "$a", sender: "@tiina:example.org", room: COORDS, thread: None, text: "!saapui K-2026-0001 kyllä" });
+    assert!(text_of(&answer[0]).contains("asiakas saapui"), "{answer:?}");
+    let handoff = &e.ticket("K-2026-0001").unwrap().unwrap().handoffs[0];
+    assert_eq!(handoff.arrived, Some(true));
+}
+
+#[test]
+fn an_unacknowledged_handoff_reminds_the_receiver_then_the_sender() {
+    let e = engine();
+    open_ticket(&e);
+    say(&e, Say { id: "$h1", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirto K-2026-0001 @tiina:example.org ensikäynti 7.12. klo 10" });
+    let receiver = fired_texts(&e, helsinki(24, 11, 0));
+    assert!(receiver.iter().any(|(_, t)| t.starts_with("@tiina:example.org: sinulle on siirretty")), "{receiver:?}");
+    let sender = fired_texts(&e, helsinki(25, 11, 0));
+    assert!(sender.iter().any(|(_, t)| t.starts_with(&format!("{COORDINATOR}: @tiina:example.org ei ole vielä kuitannut"))), "{sender:?}");
+    let bad = say(&e, Say { id: "$h2", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirto @tiina:example.org" });
+    assert!(text_of(&bad[0]).contains("!siirto K-2026-0001 @vastaanottaja"), "{bad:?}");
+}
+
+#[test]
+fn a_follow_up_reminds_in_the_ticket_thread() {
+    let e = engine();
+    open_ticket(&e);
+    let out = say(&e, Say { id: "$f", sender: COORDINATOR, room: COORDS, thread: None, text: "!seuranta K-2026-0001 2 viikon päästä soita kysyjälle" });
+    assert!(text_of(&out[0]).contains("ma 7.12.2026 klo 11.00"), "{out:?}");
+    let due = e.fire_due(helsinki(30, 0, 0) + chrono::Duration::days(7) + chrono::Duration::hours(11)).unwrap();
+    let followup = due.iter().find(|d| text_of(&d.action).contains("seuranta K-2026-0001: soita kysyjälle")).expect("follow-up fired");
+    assert!(matches!(&followup.action, Action::Send { room, thread_root: Some(t), .. } if room == COORDS && t == "$root"));
+    let refused = say(&e, Say { id: "$f2", sender: STRANGER, room: NETWORK, thread: None, text: "!seuranta K-2026-0001 huomenna" });
+    assert!(text_of(&refused[0]).contains("Vain työkykykoordinaattorit"), "{refused:?}");
 }

@@ -16,7 +16,8 @@ impl Engine {
     pub fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let reminder = self.store.first::<u64>(TreeId::Due)?.and_then(|(key, _)| parse_due_key(&key)).map(|(at, _)| at);
         let agenda = self.next_agenda_due(self.clock.now());
-        Ok(reminder.into_iter().chain(agenda).min())
+        let deadline = self.next_ticket_deadline();
+        Ok(reminder.into_iter().chain(agenda).chain(deadline).min())
     }
 
     /// Fires the reminders due by `now` (at most [`FIRE_BATCH`]): in one transaction,
@@ -31,7 +32,9 @@ impl Engine {
         let entries = self.store.scan_below::<u64>(TreeId::Due, &end, FIRE_BATCH)?;
         let mut batch = Batch::default();
         let mut deliveries = Vec::new();
-        for (cause, action) in self.fire_agendas(now, &mut batch)? {
+        let mut scheduled = self.fire_agendas(now, &mut batch)?;
+        scheduled.extend(self.fire_ticket_deadlines(now, &mut batch)?);
+        for (cause, action) in scheduled {
             deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);
         }
         if entries.is_empty() && batch.is_empty() {

@@ -8,6 +8,8 @@ mod consult;
 mod event;
 mod router;
 mod due;
+mod handoff;
+mod timers;
 mod reminder_text;
 
 pub use action::{txn_id_for, Action, Delivery, Grounding};
@@ -42,6 +44,7 @@ pub struct ConsultSettings {
     pub coordinators: Vec<String>,
     pub min_power_level: i64,
     pub regions: Regions,
+    pub deadlines: crate::config::ConsultationsConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +80,7 @@ impl Settings {
                 coordinators: config.consultations.coordinators.clone(),
                 min_power_level: config.consultations.min_power_level,
                 regions,
+                deadlines: config.consultations.clone(),
             },
         })
     }
@@ -95,6 +99,7 @@ impl Settings {
                 coordinators: Vec::new(),
                 min_power_level: 50,
                 regions,
+                deadlines: Default::default(),
             },
         }
     }

@@ -38,6 +38,10 @@ keys! {
         Reopen => "reopen",
         Reassign => "reassign",
         Stats => "stats",
+        Handoff => "handoff",
+        Acknowledge => "acknowledge",
+        Arrived => "arrived",
+        Followup => "followup",
     }
 }
 
@@ -164,6 +168,22 @@ keys! {
         AgendaHeader => "agenda_header",
         AgendaItem => "agenda_item",
         AgendaEmpty => "agenda_empty",
+        DeadlineNudge => "deadline_nudge",
+        DeadlineFallback => "deadline_fallback",
+        DeadlineIdle => "deadline_idle",
+        HandoffUsage => "handoff_usage",
+        HandoffRecorded => "handoff_recorded",
+        HandoffAcknowledged => "handoff_acknowledged",
+        HandoffNothingToAck => "handoff_nothing_to_ack",
+        HandoffRemindReceiver => "handoff_remind_receiver",
+        HandoffRemindSender => "handoff_remind_sender",
+        HandoffCheckIn => "handoff_check_in",
+        HandoffArrivalRecorded => "handoff_arrival_recorded",
+        HandoffArrivedYes => "handoff_arrived_yes",
+        HandoffArrivedNo => "handoff_arrived_no",
+        ArrivalUsage => "arrival_usage",
+        FollowupText => "followup_text",
+        FollowupUsage => "followup_usage",
     }
 }
 
@@ -212,6 +232,8 @@ pub enum Word {
     Yes,
     /// Confirming a checklist ("vahvistettu").
     Confirm,
+    /// Declining ("ei").
+    No,
 }
 
 impl Word {
@@ -219,6 +241,7 @@ impl Word {
         match self {
             Word::Yes => "yes",
             Word::Confirm => "confirm",
+            Word::No => "no",
         }
     }
 }
@@ -270,7 +293,7 @@ impl Texts {
         for (lang, source) in EMBEDDED_WORDS {
             let table: HashMap<String, Vec<String>> = toml::from_str(source)
                 .map_err(|e| TextsError(format!("prompts/{lang}/words.toml: {e}")))?;
-            for kind in [Word::Yes, Word::Confirm] {
+            for kind in [Word::Yes, Word::Confirm, Word::No] {
                 let list = table
                     .get(kind.key())
                     .ok_or_else(|| TextsError(format!("prompts/{lang}/words.toml: missing '{}'", kind.key())))?;

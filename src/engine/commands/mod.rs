@@ -5,7 +5,7 @@ mod help;
 mod service;
 mod services;
 mod unknown;
-mod remind;
+pub(crate) mod remind;
 mod reminders;
 mod cancel;
 mod consult;
@@ -54,6 +54,12 @@ pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
         Route::Command { command: CommandKey::Reopen, args, .. } => ticket::apply(ctx, args, Wanted::Reopen),
         Route::Command { command: CommandKey::Reassign, args, .. } => ticket::apply(ctx, args, Wanted::Reassign),
         Route::Command { command: CommandKey::Stats, args, .. } => stats::apply(ctx, args),
+        Route::Command { command: CommandKey::Handoff, args, .. } => ctx.engine.handoff(ctx.msg, args, ctx.lang, ctx.batch),
+        Route::Command { command: CommandKey::Acknowledge, args, .. } => {
+            ctx.engine.acknowledge(ctx.msg, args, ctx.lang, ctx.batch)
+        }
+        Route::Command { command: CommandKey::Arrived, args, .. } => ctx.engine.arrived(ctx.msg, args, ctx.lang, ctx.batch),
+        Route::Command { command: CommandKey::Followup, args, .. } => ctx.engine.followup(ctx.msg, args, ctx.lang, ctx.batch),
         Route::Unknown { word } => unknown::apply(ctx, word),
         Route::Ignore => Vec::new(),
     }

@@ -11,7 +11,8 @@ use crate::lang::{Lang, Msg, Texts};
 use crate::remind::calendar::HELSINKI;
 use crate::remind::reminder::{Reminder, Target, MIN_REPEAT_SECONDS};
 use crate::remind::time_expr::{parse_prefix, Recurrence, TimeError};
-use crate::store::{StoreError, TreeId};
+use crate::engine::Engine;
+use crate::store::{Batch, StoreError, TreeId};
 use chrono::{DateTime, Utc};
 
 /// Meta key of the last reminder id handed out.
@@ -126,9 +127,8 @@ pub fn apply(mut ctx: Ctx<'_>, args: &str) -> Vec<Action> {
 
 /// Adds the reminder and its place in the due index to the decision's batch.
 fn record(ctx: &mut Ctx<'_>, request: Request<'_>) -> Result<Reminder, StoreError> {
-    let id = ctx.engine.store().get::<u64>(TreeId::Meta, LAST_ID)?.unwrap_or(0) + 1;
     let reminder = Reminder {
-        id,
+        id: 0,
         creator: ctx.msg.sender.clone(),
         target: request.target,
         room: ctx.msg.room.clone(),
@@ -139,15 +139,23 @@ fn record(ctx: &mut Ctx<'_>, request: Request<'_>) -> Result<Reminder, StoreErro
         due: request.at,
         recurrence: request.recurrence,
     };
-    ctx.batch.put(TreeId::Meta, LAST_ID, &id);
-    ctx.batch.put(TreeId::Reminders, reminder.key(), &reminder);
-    ctx.batch.put(TreeId::Due, reminder.due_key(), &id);
+    store(ctx.engine, ctx.batch, reminder)
+}
+
+/// Numbers a new reminder (its `id` is ignored) and adds it and its place in the due
+/// index to `batch`. Ticket follow-ups are stored the same way.
+pub(crate) fn store(engine: &Engine, batch: &mut Batch, mut reminder: Reminder) -> Result<Reminder, StoreError> {
+    let id = engine.store().get::<u64>(TreeId::Meta, LAST_ID)?.unwrap_or(0) + 1;
+    reminder.id = id;
+    batch.put(TreeId::Meta, LAST_ID, &id);
+    batch.put(TreeId::Reminders, reminder.key(), &reminder);
+    batch.put(TreeId::Due, reminder.due_key(), &id);
     tracing::info!(reminder = id, due = %reminder.due, recurring = reminder.recurrence.is_some(), "reminder set");
     Ok(reminder)
 }
 
 /// "Selvä! Muistutan sinua ma 30.11.2026 klo 9.00: …", how it repeats, and its number.
-fn confirmation(texts: &Texts, reminder: &Reminder) -> crate::lang::Message {
+pub(crate) fn confirmation(texts: &Texts, reminder: &Reminder) -> crate::lang::Message {
     let lang = reminder.lang;
     let at = when(texts, lang, reminder.due);
     let (at, text) = (at.as_str(), reminder.text.as_str());
