@@ -118,3 +118,42 @@ async fn a_consultation_from_question_to_feedback() {
     assert!(stats.body.contains("suljettu"), "{stats:?}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
+    let mut alice = Person::new("ammattilainen").await;
+    let mut coord = Person::new("koordinaattori").await;
+    let mut receiver = Person::new("vastaanottaja").await;
+    let network = alice.client.create_room(Default::default()).await.unwrap();
+    let coords = coord.client.create_room(Default::default()).await.unwrap();
+    let config = format!(
+        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
+         [consultations]\ncoordinators = [\"{c}\"]\n\n\
+         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
+        a = alice.user_id,
+        c = coord.user_id,
+        dir = env!("CARGO_MANIFEST_DIR"),
+        k = coords.room_id(),
+    );
+    let mut bot = Bot::new(&config);
+    bot.start().await;
+    invite(&network, &bot.user_id).await;
+    invite(&coords, &bot.user_id).await;
+    invite(&coords, &receiver.user_id).await;
+    alice.wait_membership(&network, &bot.user_id, true).await;
+    coord.wait_membership(&coords, &bot.user_id, true).await;
+    receiver.client.join_room_by_id(coords.room_id()).await.unwrap();
+    coord.wait_membership(&coords, &receiver.user_id, true).await;
+
+    alice.say(&network, "!konsultaatio Loimaa: mihin ohjaan pitkään työttömänä olleen?").await;
+    let notice = expect_containing(&mut coord, &coords, &bot.user_id, "Uusi konsultaatio").await;
+    say_in_thread(&coords, &notice.event_id, &format!("!siirto {} ensikäynti TE-palveluissa ensi maanantaina klo 10", receiver.user_id)).await;
+    let handoff = expect_containing(&mut receiver, &coords, &bot.user_id, "saattaen vaihtaen").await;
+    assert!(handoff.body.contains("ensikäynti TE-palveluissa"), "{handoff:?}");
+
+    let receiver_room = receiver.client.get_room(coords.room_id()).unwrap();
+    receiver_room.send(ReactionEventContent::new(Annotation::new(handoff.event_id.clone(), "✅".into()))).await.unwrap();
+    let ack = expect_containing(&mut coord, &coords, &bot.user_id, "kuittasi").await;
+    assert!(ack.body.contains(&receiver.user_id), "{ack:?}");
+    bot.stop().await;
+}
