@@ -14,7 +14,10 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-pub const PORT: &str = "18448";
+/// The test homeserver's port: KAVERI_HS_PORT, so two checkouts can test side by side.
+fn port() -> String {
+    std::env::var("KAVERI_HS_PORT").unwrap_or_else(|_| "18448".into())
+}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,11 +34,11 @@ pub fn homeserver() -> &'static str {
         let status = Command::new(repo().join("scripts/dev-homeserver"))
             .arg("start")
             .env("KAVERI_HS_DIR", hs_dir())
-            .env("KAVERI_HS_PORT", PORT)
+            .env("KAVERI_HS_PORT", port())
             .status()
             .expect("scripts/dev-homeserver runs");
         assert!(status.success(), "test homeserver did not start");
-        format!("http://127.0.0.1:{PORT}")
+        format!("http://127.0.0.1:{}", port())
     })
 }
 
