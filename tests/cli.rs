@@ -10,21 +10,42 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `kaveri chat` with its state in `data`, run from the repository (for config/regions).
+fn spawn_chat(data: &std::path::Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_kaveri"))
+        .args(["chat", "--data", data.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A console session fed `input`, its output.
+fn chat(data: &std::path::Path, input: &str) -> String {
+    use std::io::Write;
+    let mut child = spawn_chat(data);
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    stdout(&out)
+}
+
+/// A minimal valid config in `dir` with `extra` TOML appended; returns its path.
+fn write_config(dir: &std::path::Path, extra: &str) -> std::path::PathBuf {
+    let path = dir.join("k.toml");
+    let base = "[matrix]\nhomeserver = \"https://m.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\n\
+                [access]\ninvite_users = [\"@a:example.org\"]\n";
+    std::fs::write(&path, format!("{base}\n{extra}")).unwrap();
+    path
+}
+
 #[test]
 fn chat_answers_help_in_finnish_and_english_from_a_pipe() {
     let data = tempfile::tempdir().unwrap();
     for (command, expected) in [("!apua\n", "työkyvyn tuen verkoston apuri"), ("!help\n", "work-ability support network")] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
-            .args(["chat", "--data", data.path().to_str().unwrap()])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(command.as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success());
-        assert!(stdout(&out).contains(expected), "{}", stdout(&out));
+        let out = chat(data.path(), command);
+        assert!(out.contains(expected), "{out}");
     }
 }
 
@@ -67,16 +88,7 @@ fn check_config_validates_the_catalogue_it_names() {
     let typ = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/catalogue/typ.toml")).unwrap();
     // A related card that does not exist.
     std::fs::write(cards.join("typ.toml"), typ).unwrap();
-    let path = dir.path().join("k.toml");
-    std::fs::write(
-        &path,
-        format!(
-            "[matrix]\nhomeserver = \"https://m.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\
-             [catalogue]\ndir = \"{}\"\n[access]\ninvite_users = [\"@a:example.org\"]\n",
-            cards.display()
-        ),
-    )
-    .unwrap();
+    let path = write_config(dir.path(), &format!("[catalogue]\ndir = \"{}\"\n", cards.display()));
     let out = kaveri(&["check-config", "--config", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -103,12 +115,7 @@ fn privacy_scan_reports_byte_spans() {
 fn chat_says_a_due_reminder_before_answering_the_next_line() {
     use std::io::Write;
     let data = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
-        .args(["chat", "--data", data.path().to_str().unwrap()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_chat(data.path());
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all("!muistuta 1 sekunnin päästä soita Kelaan\n".as_bytes()).unwrap();
     stdin.flush().unwrap();
@@ -128,33 +135,9 @@ fn chat_says_a_due_reminder_before_answering_the_next_line() {
 fn export_reports_consultations_opened_in_the_period() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
-        .args(["chat", "--data", data.join("state").to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("!konsultaatio Loimaalainen asiakas, mihin ohjaan?\n".as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(stdout(&out).contains("Uusi konsultaatio K-"), "{}", stdout(&out));
-
-    let config = dir.path().join("k.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[matrix]\nhomeserver = \"https://m.example.org\"\nuser_id = \"@kaveri:example.org\"\npassword = \"x\"\n\
-             [bot]\ndata_dir = \"{}\"\n[access]\ninvite_users = [\"@a:example.org\"]\n",
-            data.display()
-        ),
-    )
-    .unwrap();
+    let out = chat(&data.join("state"), "!konsultaatio Loimaalainen asiakas, mihin ohjaan?\n");
+    assert!(out.contains("Uusi konsultaatio K-"), "{out}");
+    let config = write_config(dir.path(), &format!("[bot]\ndata_dir = \"{}\"\n", data.display()));
     let today = chrono::Utc::now().date_naive();
     let (from, to) = (today.pred_opt().unwrap().to_string(), today.succ_opt().unwrap().to_string());
     let csv = kaveri(&["export", "--config", config.to_str().unwrap(), "--from", &from, "--to", &to]);
