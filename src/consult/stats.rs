@@ -117,38 +117,16 @@ fn csv_field(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consult::ticket::{ticket_id, Status, Transition};
+    use crate::consult::ticket::{ticket_id, Origin, Transition};
     use chrono::TimeZone;
 
     fn t(n: u32, day: u32, municipality: &str, feedback: Option<u8>) -> Ticket {
-        let opened = Utc.with_ymd_and_hms(2026, 11, day, 8, 0, 0).unwrap();
-        Ticket {
-            id: ticket_id(2026, n),
-            status: Status::Open,
-            opened_at: opened,
-            asker: "@a:example.org".into(),
-            asker_room: "!r:example.org".into(),
-            asker_event: "$e".into(),
-            question: String::new(),
-            municipality: Some(municipality.into()),
-            topic: None,
-            county: None,
-            coordinators: vec![],
-            coordinators_room: "!k:example.org".into(),
-            thread_root: None,
-            owner: None,
-            claimed_at: None,
-            resolved_at: None,
-            closed_at: None,
-            escalated_team_at: None,
-            escalated_special_at: None,
-            feedback,
-            last_activity_at: None,
-            nudged_at: None,
-            fallback_at: None,
-            idle_reminded_at: None,
-            handoffs: Vec::new(),
-        }
+        let at = Utc.with_ymd_and_hms(2026, 11, day, 8, 0, 0).unwrap();
+        let origin = Origin { asker: "@a:example.org", room: "!r:example.org", event: "$e", at };
+        let mut ticket = Ticket::new(ticket_id(2026, n), origin, String::new(), "!k:example.org");
+        ticket.municipality = Some(municipality.into());
+        ticket.feedback = feedback;
+        ticket
     }
 
     #[test]

@@ -223,7 +223,46 @@ pub struct Handoff {
     pub arrived: Option<bool>,
 }
 
+/// Where a consultation came from: the asker and the message that started it.
+pub struct Origin<'a> {
+    pub asker: &'a str,
+    pub room: &'a str,
+    pub event: &'a str,
+    pub at: DateTime<Utc>,
+}
+
 impl Ticket {
+    /// A new open ticket with nothing routed, claimed or scheduled yet.
+    pub fn new(id: String, origin: Origin<'_>, question: String, coordinators_room: &str) -> Ticket {
+        Ticket {
+            id,
+            status: Status::Open,
+            opened_at: origin.at,
+            asker: origin.asker.to_string(),
+            asker_room: origin.room.to_string(),
+            asker_event: origin.event.to_string(),
+            question,
+            municipality: None,
+            topic: None,
+            county: None,
+            coordinators: Vec::new(),
+            coordinators_room: coordinators_room.to_string(),
+            thread_root: None,
+            owner: None,
+            claimed_at: None,
+            resolved_at: None,
+            closed_at: None,
+            escalated_team_at: None,
+            escalated_special_at: None,
+            feedback: None,
+            last_activity_at: Some(origin.at),
+            nudged_at: None,
+            fallback_at: None,
+            idle_reminded_at: None,
+            handoffs: Vec::new(),
+        }
+    }
+
     pub fn year(&self) -> i32 {
         self.opened_at.year()
     }
@@ -308,33 +347,14 @@ mod tests {
     }
 
     fn ticket(status: Status, owner: Option<&str>) -> Ticket {
-        Ticket {
-            id: ticket_id(2026, 42),
-            status,
-            opened_at: at(8),
-            asker: "@ammattilainen:example.org".into(),
-            asker_room: "!verkosto:example.org".into(),
-            asker_event: "$kysymys".into(),
-            question: "Minne ohjaan?".into(),
-            municipality: Some("Loimaa".into()),
-            topic: None,
-            county: Some("varsinais-suomi".into()),
-            coordinators: vec!["@k1:example.org".into()],
-            coordinators_room: "!koord:example.org".into(),
-            thread_root: None,
-            owner: owner.map(str::to_string),
-            claimed_at: None,
-            resolved_at: None,
-            closed_at: None,
-            escalated_team_at: None,
-            escalated_special_at: None,
-            feedback: None,
-            last_activity_at: None,
-            nudged_at: None,
-            fallback_at: None,
-            idle_reminded_at: None,
-            handoffs: Vec::new(),
-        }
+        let origin = Origin { asker: "@ammattilainen:example.org", room: "!verkosto:example.org", event: "$kysymys", at: at(8) };
+        let mut t = Ticket::new(ticket_id(2026, 42), origin, "Minne ohjaan?".into(), "!koord:example.org");
+        t.status = status;
+        t.owner = owner.map(str::to_string);
+        t.municipality = Some("Loimaa".into());
+        t.county = Some("varsinais-suomi".into());
+        t.coordinators = vec!["@k1:example.org".into()];
+        t
     }
 
     /// Every (transition, status) pair: the legal ones and where they lead.

@@ -6,7 +6,7 @@
 use super::{Action, Engine, IncomingMessage};
 use crate::consult::privacy::{self, FindingKind};
 use crate::consult::routing::{self, Routing};
-use crate::consult::ticket::{parse_ticket_id, ticket_id, AuditRecord, Refusal, Status, Ticket, Transition};
+use crate::consult::ticket::{parse_ticket_id, ticket_id, AuditRecord, Origin, Refusal, Status, Ticket, Transition};
 use crate::lang::{Lang, Message, Msg};
 use crate::store::{Batch, StoreError, TreeId};
 use chrono::{DateTime, Datelike, Utc};
@@ -183,33 +183,12 @@ impl Engine {
         let year = msg.at.year();
         let number = self.store.get::<u32>(TreeId::Meta, counter_key(year).as_bytes()).ok().flatten().unwrap_or(0) + 1;
         batch.put(TreeId::Meta, counter_key(year), &number);
-        let ticket = Ticket {
-            id: ticket_id(year, number),
-            status: Status::Open,
-            opened_at: msg.at,
-            asker: msg.sender.clone(),
-            asker_room: msg.room.clone(),
-            asker_event: draft.asker_event.clone(),
-            question: draft.question.clone(),
-            municipality: routing.municipality.clone(),
-            topic: routing.topic.clone(),
-            county: routing.county.clone(),
-            coordinators: routing.coordinators.clone(),
-            coordinators_room: room.clone(),
-            thread_root: None,
-            owner: None,
-            claimed_at: None,
-            resolved_at: None,
-            closed_at: None,
-            escalated_team_at: None,
-            escalated_special_at: None,
-            feedback: None,
-            last_activity_at: Some(msg.at),
-            nudged_at: None,
-            fallback_at: None,
-            idle_reminded_at: None,
-            handoffs: Vec::new(),
-        };
+        let origin = Origin { asker: &msg.sender, room: &msg.room, event: &draft.asker_event, at: msg.at };
+        let mut ticket = Ticket::new(ticket_id(year, number), origin, draft.question.clone(), &room);
+        ticket.municipality = routing.municipality.clone();
+        ticket.topic = routing.topic.clone();
+        ticket.county = routing.county.clone();
+        ticket.coordinators = routing.coordinators.clone();
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
         batch.put(TreeId::Links, ticket.asker_event.as_bytes(), &Link::AskerQuestion(ticket.id.clone()));
         audit(batch, self, &AuditRecord::opened(&ticket));

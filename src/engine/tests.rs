@@ -7,6 +7,16 @@ fn engine() -> Engine {
     Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock).unwrap()
 }
 
+/// An engine configured with the `[access]` and `[[rooms]]` TOML in `rest`.
+fn configured_engine(rest: &str) -> Engine {
+    let src = format!(
+        "[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser_id = \"@kaveri:localhost\"\npassword = \"x\"\n{rest}"
+    );
+    let config = Config::parse(&src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+}
+
 fn message(id: &str, text: &str) -> Event {
     Event::Message(IncomingMessage {
         event_id: id.into(),
@@ -93,18 +103,7 @@ fn own_messages_are_ignored() {
 
 #[test]
 fn users_outside_the_allowlist_get_a_polite_refusal() {
-    let src = r#"
-[matrix]
-homeserver = "http://127.0.0.1:8008"
-user_id = "@kaveri:localhost"
-password = "x"
-[access]
-invite_users = ["@admin:localhost"]
-users = ["@ammattilainen:localhost"]
-"#;
-    let config = Config::parse(src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
+    let e = configured_engine("[access]\ninvite_users = [\"@admin:localhost\"]\nusers = [\"@ammattilainen:localhost\"]\n");
     let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
     m.sender = "@outsider:elsewhere.org".into();
     let out = sent_text(&e.handle(&Event::Message(m)).unwrap());
@@ -115,21 +114,9 @@ users = ["@ammattilainen:localhost"]
 
 #[test]
 fn invites_from_allowed_inviters_are_joined_and_others_declined_politely() {
-    let src = r#"
-[matrix]
-homeserver = "http://127.0.0.1:8008"
-user_id = "@kaveri:localhost"
-password = "x"
-[access]
-invite_users = ["@admin:localhost"]
-[[rooms]]
-id = "!ruotsi:localhost"
-kind = "network"
-language = "sv"
-"#;
-    let config = Config::parse(src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
+    let e = configured_engine(
+        "[access]\ninvite_users = [\"@admin:localhost\"]\n[[rooms]]\nid = \"!ruotsi:localhost\"\nkind = \"network\"\nlanguage = \"sv\"\n",
+    );
     assert_eq!(e.decide_invite("!a:localhost", "@admin:localhost"), vec![Action::Join { room: "!a:localhost".into() }]);
     let declined = e.decide_invite("!ruotsi:localhost", "@stranger:localhost");
     assert_eq!(declined.len(), 3);
