@@ -367,3 +367,21 @@ fn a_follow_up_reminds_in_the_ticket_thread() {
     let refused = say(&e, Say { id: "$f2", sender: STRANGER, room: NETWORK, thread: None, text: "!seuranta K-2026-0001 huomenna" });
     assert!(text_of(&refused[0]).contains("Vain työkykykoordinaattorit"), "{refused:?}");
 }
+
+#[test]
+fn a_coordinator_may_cancel_anyones_reminder_and_others_may_not() {
+    let e = engine();
+    say(&e, Say { id: "$m", sender: ASKER, room: NETWORK, thread: None, text: "!muistuta huomenna klo 9 verkostotapaaminen" });
+    let refused = say(&e, Say { id: "$p1", sender: STRANGER, room: NETWORK, thread: None, text: "!peru 1" });
+    assert!(!e.store().scan::<serde_json::Value>(TreeId::Reminders).unwrap().is_empty(), "{refused:?}");
+    say(&e, Say { id: "$p2", sender: COORDINATOR, room: NETWORK, thread: None, text: "!peru 1" });
+    assert!(e.store().scan::<serde_json::Value>(TreeId::Reminders).unwrap().is_empty());
+}
+
+#[test]
+fn a_reminder_with_an_identity_code_is_refused_and_redacted() {
+    let e = engine();
+    let out = say(&e, Say { id: "$r", sender: ASKER, room: NETWORK, thread: None, text: "!muistuta huomenna soita 131052-308T asiasta" });
+    assert!(text_of(&out[0]).contains("henkilötunnus") && !text_of(&out[0]).contains("131052"), "{out:?}");
+    assert!(matches!(&out[1], Action::Redact { event_id, .. } if event_id == "$r"), "{out:?}");
+}

@@ -1,5 +1,5 @@
-//! `!peru <id>` / `!avbryt` / `!cancel`: cancels a reminder. Only the person who set it
-//! may; coordinators will be able to as well once consultation tickets exist.
+//! `!peru <id>` / `!avbryt` / `!cancel`: cancels a reminder. The person who set it may,
+//! and so may work-ability coordinators (a network room's reminders are theirs to tend).
 
 use super::{Action, Ctx};
 use crate::lang::Msg;
@@ -23,7 +23,8 @@ pub fn apply(ctx: Ctx<'_>, args: &str) -> Vec<Action> {
             return say(Msg::RemindTryAgain, &[]);
         }
     };
-    if reminder.creator != ctx.msg.sender {
+    let msg = ctx.msg;
+    if reminder.creator != msg.sender && !ctx.engine.is_coordinator(&msg.sender, &msg.room, msg.sender_power) {
         return say(Msg::CancelNotYours, &[("id", &id_text)]);
     }
     let answer = if reminder.room == ctx.msg.room {

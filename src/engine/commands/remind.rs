@@ -113,7 +113,12 @@ pub fn apply(mut ctx: Ctx<'_>, args: &str) -> Vec<Action> {
         Ok(request) => request,
         Err(refusal) => {
             let seconds = MIN_REPEAT_SECONDS.to_string();
-            return vec![ctx.reply(texts.message(lang, refusal.message(), &[("seconds", &seconds)]))];
+            let mut actions = vec![ctx.reply(texts.message(lang, refusal.message(), &[("seconds", &seconds)]))];
+            if refusal == Refusal::IdentityCode {
+                // As with consultations: the code should not stay in the room either.
+                actions.push(Action::Redact { room: ctx.msg.room.clone(), event_id: ctx.msg.event_id.clone(), reason: None });
+            }
+            return actions;
         }
     };
     match record(&mut ctx, request) {
