@@ -219,11 +219,20 @@ impl Engine {
         self.store.commit(batch)
     }
 
-    /// Marks an event handled without acting on it: backlog skipped on first start.
-    pub fn mark_processed(&self, event_id: &str) -> Result<(), StoreError> {
+    /// Forgets processed-event marks older than `keep`. After a restart the homeserver
+    /// only sends what came after the saved sync position, so old marks just take space.
+    pub fn prune_processed(&self, keep: chrono::Duration) -> Result<usize, StoreError> {
+        let cutoff = (self.clock.now() - keep).timestamp();
         let mut batch = Batch::default();
-        batch.put(TreeId::Processed, event_id, &self.clock.now().timestamp());
-        self.store.commit(batch)
+        let mut pruned = 0;
+        for (key, handled_at) in self.store.scan::<i64>(TreeId::Processed)? {
+            if handled_at < cutoff {
+                batch.remove(TreeId::Processed, key);
+                pruned += 1;
+            }
+        }
+        self.store.commit(batch)?;
+        Ok(pruned)
     }
 
     /// What to do with an invite. Joining twice is harmless, so invites skip the

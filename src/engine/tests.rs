@@ -198,3 +198,15 @@ fn question_the_catalogue_cannot_settle_is_a_plain_reply() {
     let d = e.handle(&direct("$1", "What is the weather like in Turku tomorrow?")).unwrap();
     assert!(matches!(&d[0].action, Action::Send { notice: true, .. }), "{d:?}");
 }
+
+#[test]
+fn old_processed_marks_are_forgotten_and_recent_ones_kept() {
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
+    let e = Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock.clone()).unwrap();
+    e.handle(&message("$old", "huomenta")).unwrap();
+    clock.advance(chrono::Duration::days(40));
+    e.handle(&message("$new", "huomenta")).unwrap();
+    assert_eq!(e.prune_processed(chrono::Duration::days(30)).unwrap(), 1);
+    assert!(!e.store().contains(TreeId::Processed, b"$old").unwrap());
+    assert!(e.store().contains(TreeId::Processed, b"$new").unwrap());
+}

@@ -24,6 +24,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 const BACKLOG_SKIPPED: &str = "matrix_backlog_skipped";
+/// How long an event stays marked as handled; far longer than any sync gap.
+const PROCESSED_MARK_DAYS: i64 = 30;
 
 /// Runs the bot until SIGTERM or Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
@@ -33,6 +35,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let engine = Arc::new(Engine::new(Settings::from_config(&config)?, store, Arc::new(SystemClock))?);
     let client = session::connect(&config).await?;
 
+    let pruned = engine.prune_processed(chrono::Duration::days(PROCESSED_MARK_DAYS))?;
+    tracing::debug!(pruned, "forgot old processed-event marks");
     if !engine.store().flag(BACKLOG_SKIPPED)? {
         // First start: whatever was said before the bot arrived is not addressed to it.
         client.sync_once(SyncSettings::default()).await.context("first sync with the homeserver failed")?;
