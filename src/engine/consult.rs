@@ -324,9 +324,9 @@ impl Engine {
                 Transition::Reassign { to: to.to_string() }
             }
         };
-        let coordinator = self.is_coordinator(&msg.sender, &msg.room, msg.sender_power);
-        let own_reopen = transition == Transition::Reopen && msg.sender == ticket.asker;
-        if transition.needs_coordinator() && !coordinator || !transition.needs_coordinator() && !coordinator && !own_reopen {
+        // The asker may reopen their own ticket; everything else is for coordinators.
+        let own_reopen = !transition.needs_coordinator() && msg.sender == ticket.asker;
+        if !own_reopen && !self.is_coordinator(&msg.sender, &msg.room, msg.sender_power) {
             return reply(self.msg(lang, Msg::RefusalNotCoordinator, &[]));
         }
         let audit_record = match ticket.apply(transition.clone(), &msg.sender, msg.at) {

@@ -385,3 +385,18 @@ fn a_reminder_with_an_identity_code_is_refused_and_redacted() {
     assert!(text_of(&out[0]).contains("henkilötunnus") && !text_of(&out[0]).contains("131052"), "{out:?}");
     assert!(matches!(&out[1], Action::Redact { event_id, .. } if event_id == "$r"), "{out:?}");
 }
+
+#[test]
+fn the_asker_may_reopen_their_closed_ticket_but_not_close_it() {
+    let e = engine();
+    open_ticket(&e);
+    for (id, text) in [("$1", "!ota"), ("$2", "!ratkaistu"), ("$3", "!sulje")] {
+        say(&e, Say { id, sender: COORDINATOR, room: COORDS, thread: Some("$root"), text });
+    }
+    let stranger = say(&e, Say { id: "$4", sender: STRANGER, room: NETWORK, thread: None, text: "!avaa K-2026-0001" });
+    assert!(text_of(&stranger[0]).contains("Vain"), "{stranger:?}");
+    say(&e, Say { id: "$5", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!avaa" });
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::InProgress);
+    let close = say(&e, Say { id: "$6", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!sulje" });
+    assert!(text_of(&close[0]).contains("Vain"), "{close:?}");
+}
