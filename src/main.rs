@@ -204,12 +204,25 @@ fn check_config(path: &std::path::Path) -> ExitCode {
     }
     if let Some(dir) = &config.catalogue.regions_dir {
         match Regions::load_dir(dir) {
-            Ok(regions) => println!(
-                "{}: {} counties, {} municipalities",
-                dir.display(),
-                regions.files.len(),
-                regions.municipality_count()
-            ),
+            Ok(regions) => {
+                println!(
+                    "{}: {} counties, {} municipalities",
+                    dir.display(),
+                    regions.files.len(),
+                    regions.municipality_count()
+                );
+                // Rooms and teams that name a county must name one the regions know.
+                let named = config
+                    .rooms
+                    .iter()
+                    .filter_map(|r| r.county.as_deref().map(|c| (format!("room {}", r.id), c)))
+                    .chain(config.teams.iter().filter_map(|t| t.county.as_deref().map(|c| (format!("team {}", t.id), c))));
+                for (what, county) in named {
+                    if !regions.files.iter().any(|f| f.county.id == county) {
+                        problems.push(format!("{}: {what}: county '{county}' is not in {}", path.display(), dir.display()));
+                    }
+                }
+            }
             Err(errors) => problems.extend(errors),
         }
     }

@@ -151,3 +151,24 @@ fn export_reports_consultations_opened_in_the_period() {
     let earlier = kaveri(&["export", "--config", config.to_str().unwrap(), "--from", "2020-01-01", "--to", "2020-12-31"]);
     assert!(stdout(&earlier).contains("total,tickets,0\n"), "{}", stdout(&earlier));
 }
+
+#[test]
+fn check_config_knows_which_counties_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let regions = concat!(env!("CARGO_MANIFEST_DIR"), "/config/regions");
+    let good = write_config(
+        dir.path(),
+        &format!("[catalogue]\nregions_dir = \"{regions}\"\n[[rooms]]\nid = \"!k:example.org\"\nkind = \"coordinators\"\ncounty = \"varsinais-suomi\"\n"),
+    );
+    let out = kaveri(&["check-config", "--config", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("22 counties, 293 municipalities"), "{}", stdout(&out));
+
+    let bad = write_config(
+        dir.path(),
+        &format!("[catalogue]\nregions_dir = \"{regions}\"\n[[rooms]]\nid = \"!k:example.org\"\nkind = \"coordinators\"\ncounty = \"atlantis\"\n"),
+    );
+    let out = kaveri(&["check-config", "--config", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("county 'atlantis'"), "{}", String::from_utf8_lossy(&out.stderr));
+}
