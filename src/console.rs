@@ -2,7 +2,7 @@
 
 use crate::catalogue::phrasing::{self, Phraser};
 use crate::clock::SystemClock;
-use crate::engine::{Action, Delivery, Engine, Event, IncomingMessage, Settings};
+use crate::engine::{Action, Delivery, Engine, Event, IncomingMessage, IncomingReaction, Settings};
 use crate::store::Store;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -25,13 +25,18 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let mut sender = options.sender;
     let mut room = options.room;
+    let mut thread: Option<String> = None;
     if interactive {
-        writeln!(out, "Kaveri (console). /as @user:server, /room !room:server, /quit. Try !apua, !hjälp or !help.")?;
+        writeln!(
+            out,
+            "Kaveri (console). /as @user:server, /room !room:server, /thread $event (or /thread to leave it), \
+             /react $event 👍, /quit. Try !apua, !hjälp or !help."
+        )?;
     }
     for delivery in engine.pending_deliveries()? {
         show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
     }
-    fire_reminders(&engine, &mut out)?;
+    fire_reminders(&engine, options.phraser.as_ref(), &mut out)?;
     let mut lines = stdin.lock().lines();
     loop {
         if interactive {
@@ -41,7 +46,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
         let Some(line) = lines.next() else { break };
         let line = line?;
         // The console has no timer of its own: reminders due by now come before the answer.
-        fire_reminders(&engine, &mut out)?;
+        fire_reminders(&engine, options.phraser.as_ref(), &mut out)?;
         let text = line.trim();
         if text.is_empty() {
             continue;
@@ -55,14 +60,37 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
         }
         if let Some(r) = text.strip_prefix("/room ") {
             room = r.trim().to_string();
+            thread = None;
+            continue;
+        }
+        if let Some(t) = text.strip_prefix("/thread") {
+            // "/thread $event" writes in that thread from now on; "/thread" leaves it.
+            thread = Some(t.trim().to_string()).filter(|t| !t.is_empty());
+            continue;
+        }
+        let event_id = format!("$console{}", engine.store().next_id()?);
+        if let Some(reaction) = text.strip_prefix("/react ") {
+            let Some((target, key)) = reaction.trim().split_once(' ') else { continue };
+            let event = Event::Reaction(IncomingReaction {
+                event_id,
+                sender: sender.clone(),
+                room: room.clone(),
+                target: target.to_string(),
+                key: key.trim().to_string(),
+                sender_power: None,
+                at: engine.now(),
+            });
+            for delivery in engine.handle(&event)? {
+                show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
+            }
             continue;
         }
         let event = Event::Message(IncomingMessage {
-            event_id: format!("$console{}", engine.store().next_id()?),
+            event_id,
             sender: sender.clone(),
             room: room.clone(),
             text: text.to_string(),
-            thread_root: None,
+            thread_root: thread.clone(),
             mentions_bot: false,
             // The console is a one-to-one conversation with the bot.
             is_direct: true,
@@ -77,35 +105,41 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints the reminders due by now and marks them delivered.
-fn fire_reminders(engine: &Engine, out: &mut impl Write) -> anyhow::Result<()> {
+/// Prints what the scheduler has due by now (reminders, deadlines, agendas).
+fn fire_reminders(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write) -> anyhow::Result<()> {
     loop {
         let fired = engine.fire_due(engine.now())?;
         if fired.is_empty() {
             return Ok(());
         }
         for delivery in fired {
-            if let Action::Send { room, message, .. } = &delivery.action {
-                writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?;
-            }
-            engine.delivered(delivery.outbox_id)?;
+            show(engine, phraser, out, &delivery)?;
         }
+    }
+}
+
+/// One message from the bot, with its room and, when it belongs to one, its thread.
+fn say(out: &mut impl Write, room: &str, thread_root: Option<&str>, text: &str) -> std::io::Result<()> {
+    match thread_root {
+        Some(thread) => writeln!(out, "Kaveri [{room} › thread {thread}]:\n{text}\n"),
+        None => writeln!(out, "Kaveri [{room}]:\n{text}\n"),
     }
 }
 
 fn show(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
     match &delivery.action {
-        Action::Send { room, message, .. } => writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?,
-        Action::Answer { room, fallback, grounding, .. } => {
+        Action::Send { room, message, thread_root, .. } => say(out, room, thread_root.as_deref(), &message.plain)?,
+        Action::Answer { room, fallback, grounding, thread_root } => {
             let message = phrasing::answer(phraser, engine.catalogue(), engine.texts(), grounding, fallback);
-            writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?
+            say(out, room, thread_root.as_deref(), &message.plain)?
         }
         Action::React { key, .. } => writeln!(out, "Kaveri reacts {key}")?,
         Action::Redact { .. } => writeln!(out, "Kaveri would remove that message.")?,
-        Action::SendLinked { room, message, link, .. } => {
-            writeln!(out, "Kaveri [{room}]:\n{}\n", message.plain)?;
+        Action::SendLinked { room, message, link, thread_root, .. } => {
             // The console has no event ids of its own; any unique one links the ticket.
-            engine.link_sent(link, &format!("$console-sent{}", delivery.outbox_id))?;
+            let event_id = format!("$console-sent{}", delivery.outbox_id);
+            say(out, room, thread_root.as_deref(), &format!("{}\n(event {event_id})", message.plain))?;
+            engine.link_sent(link, &event_id)?;
         }
         Action::Join { room } => writeln!(out, "Kaveri joins {room}")?,
         Action::Leave { room } => writeln!(out, "Kaveri leaves {room}")?,

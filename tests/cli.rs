@@ -172,3 +172,17 @@ fn check_config_knows_which_counties_exist() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("county 'atlantis'"), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn a_consultation_can_be_tried_in_the_console_with_threads_and_reactions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chat(
+        dir.path(),
+        "!konsultaatio Loimaalainen asiakas, selkävaivoja. Mihin ohjaan?\n\
+         /as @koordinaattori.loimaa:example.org\n/room !koordinaattorit:example.org\n\
+         /react $console-sent2 👍\n/thread $console-sent2\nOhjaa työttömien terveystarkastukseen.\n",
+    );
+    let claimed = out.find("otti konsultaatiosi K-2026-0001").expect(&out);
+    let relayed = out.find("vastasi konsultaatioon K-2026-0001:\nOhjaa työttömien terveystarkastukseen.").expect(&out);
+    assert!(claimed < relayed, "{out}");
+}
