@@ -120,7 +120,12 @@ pub struct Store {
 
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new().path(dir).open()?;
+        // sled caches up to 1 GiB of pages by default and keeps them: with 1,000,000
+        // reminders, one scan of the Reminders tree (as `!muistutukset` does) left the
+        // process at 560 MB. 32 MiB holds the hot pages (the front of the due index,
+        // recent records): 165-170 MB after that scan, and firing is no slower
+        // (benches/reminders.rs).
+        let db = sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open()?;
         Store::from_db(db)
     }
 
