@@ -121,7 +121,7 @@ async fn a_consultation_from_question_to_feedback() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
-    let mut alice = Person::new("ammattilainen").await;
+    let alice = Person::new("ammattilainen").await;
     let mut coord = Person::new("koordinaattori").await;
     let mut receiver = Person::new("vastaanottaja").await;
     let network = alice.client.create_room(Default::default()).await.unwrap();
