@@ -69,7 +69,8 @@ impl Engine {
                     batch.put(TreeId::Due, reminder.due_key(), &id);
                     batch.put(TreeId::Reminders, reminder.key(), &reminder);
                 }
-                None => batch.remove(TreeId::Reminders, reminder.key()),
+                // The due entry is already removed above; removing it again is harmless.
+                None => super::commands::remind::remove(&mut batch, &reminder),
             }
         }
         self.store.commit(batch)?;

@@ -57,9 +57,16 @@ impl Reminder {
         due_key(self.due, self.id)
     }
 
-    /// Whether `user` set it or it is for them personally.
-    pub fn concerns(&self, user: &str) -> bool {
-        self.creator == user || self.target == Target::User(user.to_string())
+    /// Its keys in the owners index: the creator's and, for a colleague's reminder, the
+    /// colleague's (see [`owner_prefix`]).
+    pub fn owner_keys(&self) -> Vec<Vec<u8>> {
+        let mut owners = vec![self.creator.as_str()];
+        if let Target::User(user) = &self.target {
+            if *user != self.creator {
+                owners.push(user);
+            }
+        }
+        owners.into_iter().map(|user| [owner_prefix(user), self.id.to_be_bytes().to_vec()].concat()).collect()
     }
 
     /// Repeats too often to be a sensible reminder.
@@ -69,6 +76,13 @@ impl Reminder {
 }
 
 /// Key of the `Due` index: big-endian milliseconds (so byte order is time order) and id.
+/// The owners-index prefix of a user's reminders: the user id and a NUL.
+pub fn owner_prefix(user: &str) -> Vec<u8> {
+    let mut prefix = user.as_bytes().to_vec();
+    prefix.push(0);
+    prefix
+}
+
 pub fn due_key(at: DateTime<Utc>, id: u64) -> [u8; 16] {
     let millis = u64::try_from(at.timestamp_millis()).unwrap_or(0);
     let mut key = [0u8; 16];

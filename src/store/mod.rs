@@ -8,7 +8,7 @@ use std::fmt;
 use std::path::Path;
 
 /// Bump when stored records change shape, and add the step to `migrate`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const SCHEMA_KEY: &[u8] = b"schema_version";
 
 /// The trees Kaveri keeps. The discriminant is the index into `Store::trees`.
@@ -32,10 +32,13 @@ pub enum TreeId {
     Links,
     /// Room and sender -> a consultation waiting for an answer (municipality, or "yes").
     Drafts,
+    /// User id, NUL, big-endian reminder id -> (): the reminders a person set or is the
+    /// target of, so listing them does not read every reminder (schema 2).
+    ReminderOwners,
 }
 
 impl TreeId {
-    const ALL: [TreeId; 9] = [
+    const ALL: [TreeId; 10] = [
         TreeId::Meta,
         TreeId::Processed,
         TreeId::Outbox,
@@ -45,6 +48,7 @@ impl TreeId {
         TreeId::Tickets,
         TreeId::Links,
         TreeId::Drafts,
+        TreeId::ReminderOwners,
     ];
 
     fn name(self) -> &'static str {
@@ -58,6 +62,7 @@ impl TreeId {
             TreeId::Tickets => "tickets",
             TreeId::Links => "links",
             TreeId::Drafts => "drafts",
+            TreeId::ReminderOwners => "reminder_owners",
         }
     }
 }
@@ -121,8 +126,7 @@ pub struct Store {
 impl Store {
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         // sled caches up to 1 GiB of pages by default and keeps them: with 1,000,000
-        // reminders, one scan of the Reminders tree (as `!muistutukset` does) left the
-        // process at 560 MB. 32 MiB holds the hot pages (the front of the due index,
+        // reminders, one scan of the whole Reminders tree left the process at 560 MB. 32 MiB holds the hot pages (the front of the due index,
         // recent records): 165-170 MB after that scan, and firing is no slower
         // (benches/reminders.rs).
         let db = sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open()?;
@@ -161,8 +165,15 @@ impl Store {
     /// Runs each migration step from `from` up to the current schema, then records it.
     fn migrate(&self, from: u32) -> Result<(), StoreError> {
         tracing::info!(from, to = SCHEMA_VERSION, "migrating stored state");
-        // No older schema exists yet; each future step goes here as `if from < N { ... }`.
+        // Each step brings the data from the schema before it; they run in order.
         let mut batch = Batch::default();
+        if from < 2 {
+            for (_, reminder) in self.scan::<crate::remind::reminder::Reminder>(TreeId::Reminders)? {
+                for key in reminder.owner_keys() {
+                    batch.put(TreeId::ReminderOwners, key, &());
+                }
+            }
+        }
         batch.put(TreeId::Meta, SCHEMA_KEY, &SCHEMA_VERSION);
         self.commit(batch)
     }
@@ -216,6 +227,11 @@ impl Store {
                 Ok((k.to_vec(), decode(&v)?))
             })
             .collect()
+    }
+
+    /// The keys of a tree that start with `prefix`, in order.
+    pub fn keys_with_prefix(&self, tree: TreeId, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.tree(tree).scan_prefix(prefix).keys().map(|k| Ok(k?.to_vec())).collect()
     }
 
     /// A one-way switch kept in the meta tree (e.g. "first start done").
@@ -305,15 +321,35 @@ mod tests {
 
     #[test]
     fn older_schema_is_migrated_to_current() {
+        use crate::remind::reminder::{owner_prefix, Reminder, Target};
         let dir = tempfile::tempdir().unwrap();
+        let at = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        let reminder = Reminder {
+            id: 7,
+            creator: "@anna:example.org".into(),
+            target: Target::User("@bob:example.org".into()),
+            room: "!r:example.org".into(),
+            thread_root: None,
+            text: "soita".into(),
+            lang: crate::lang::Lang::Fi,
+            created_at: at,
+            due: at,
+            recurrence: None,
+        };
         {
+            // A schema-1 store: reminders without the owners index.
             let store = Store::open(dir.path()).unwrap();
             let mut batch = Batch::default();
-            batch.put(TreeId::Meta, SCHEMA_KEY, &0u32);
+            batch.put(TreeId::Meta, SCHEMA_KEY, &1u32);
+            batch.put(TreeId::Reminders, reminder.key(), &reminder);
             store.commit(batch).unwrap();
             store.flush().unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.get::<u32>(TreeId::Meta, SCHEMA_KEY).unwrap(), Some(SCHEMA_VERSION));
+        for user in ["@anna:example.org", "@bob:example.org"] {
+            let keys = store.keys_with_prefix(TreeId::ReminderOwners, &owner_prefix(user)).unwrap();
+            assert_eq!(keys, vec![[owner_prefix(user), 7u64.to_be_bytes().to_vec()].concat()], "{user}");
+        }
     }
 }

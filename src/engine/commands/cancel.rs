@@ -34,8 +34,7 @@ pub fn apply(ctx: Ctx<'_>, args: &str) -> Vec<Action> {
         texts.message(lang, Msg::CancelDoneElsewhere, &[("id", &id_text)])
     };
     let reply = ctx.reply(answer);
-    ctx.batch.remove(TreeId::Reminders, reminder.key());
-    ctx.batch.remove(TreeId::Due, reminder.due_key());
+    super::remind::remove(ctx.batch, &reminder);
     tracing::info!(reminder = id, "reminder cancelled");
     vec![reply]
 }

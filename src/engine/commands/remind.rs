@@ -155,8 +155,20 @@ pub(crate) fn store(engine: &Engine, batch: &mut Batch, mut reminder: Reminder) 
     batch.put(TreeId::Meta, LAST_ID, &id);
     batch.put(TreeId::Reminders, reminder.key(), &reminder);
     batch.put(TreeId::Due, reminder.due_key(), &id);
+    for key in reminder.owner_keys() {
+        batch.put(TreeId::ReminderOwners, key, &());
+    }
     tracing::info!(reminder = id, due = %reminder.due, recurring = reminder.recurrence.is_some(), "reminder set");
     Ok(reminder)
+}
+
+/// Removes a reminder with its due-index and owners-index entries.
+pub(crate) fn remove(batch: &mut Batch, reminder: &Reminder) {
+    batch.remove(TreeId::Reminders, reminder.key());
+    batch.remove(TreeId::Due, reminder.due_key());
+    for key in reminder.owner_keys() {
+        batch.remove(TreeId::ReminderOwners, key);
+    }
 }
 
 /// "Selvä! Muistutan sinua ma 30.11.2026 klo 9.00: …", how it repeats, and its number.

@@ -5,22 +5,21 @@
 use super::{Action, Ctx};
 use crate::engine::reminder_text::{lines, rule, when};
 use crate::lang::{Message, Msg};
-use crate::remind::reminder::{Reminder, Target};
+use crate::remind::reminder::{owner_prefix, Reminder, Target};
 use crate::store::TreeId;
 
 pub fn apply(ctx: Ctx<'_>) -> Vec<Action> {
     let texts = ctx.engine.texts();
     let lang = ctx.lang;
     let sender = ctx.msg.sender.as_str();
-    let all = match ctx.engine.store().scan::<Reminder>(TreeId::Reminders) {
-        Ok(all) => all,
+    let mine = match own_reminders(ctx.engine, sender) {
+        Ok(mine) => mine,
         Err(e) => {
             tracing::error!(error = %e, "could not read reminders");
             return vec![ctx.reply(texts.message(lang, Msg::RemindTryAgain, &[]))];
         }
     };
-    let (mut here, elsewhere): (Vec<Reminder>, Vec<Reminder>) =
-        all.into_iter().map(|(_, r)| r).filter(|r| r.concerns(sender)).partition(|r| r.room == ctx.msg.room);
+    let (mut here, elsewhere): (Vec<Reminder>, Vec<Reminder>) = mine.into_iter().partition(|r| r.room == ctx.msg.room);
     here.sort_by_key(|r| (r.due, r.id));
 
     let mut parts = Vec::new();
@@ -37,6 +36,20 @@ pub fn apply(ctx: Ctx<'_>) -> Vec<Action> {
         parts.push(texts.message(lang, Msg::RemindersFooter, &[]));
     }
     vec![ctx.reply(lines(&parts))]
+}
+
+/// The reminders `user` set or is the target of, through the owners index: reading
+/// only these keeps listing fast however many reminders others have.
+fn own_reminders(engine: &crate::engine::Engine, user: &str) -> Result<Vec<Reminder>, crate::store::StoreError> {
+    let store = engine.store();
+    let mut out = Vec::new();
+    for key in store.keys_with_prefix(TreeId::ReminderOwners, &owner_prefix(user))? {
+        let id = &key[key.len() - 8..];
+        if let Some(reminder) = store.get::<Reminder>(TreeId::Reminders, id)? {
+            out.push(reminder);
+        }
+    }
+    Ok(out)
 }
 
 /// "`3` ma 30.11.2026 klo 9.00 – sinulle: soita Kelaan (toistuu maanantaisin klo 9.00)".
