@@ -7,6 +7,14 @@ mod support;
 
 use support::{Bot, Person};
 
+/// SIGKILL and restart: whatever was answered or sent before is not sent again.
+async fn killed_bot_repeats_nothing(bot: &mut Bot, person: &mut Person, room: &matrix_sdk::Room) {
+    bot.kill();
+    bot.start().await;
+    let after_kill = person.collect_from(room, &bot.user_id, 8).await;
+    assert!(after_kill.is_empty(), "nothing repeated after SIGKILL: {after_kill:?}");
+}
+
 fn invite_only(user: &str) -> String {
     format!("[access]\ninvite_users = [\"{user}\"]\n")
 }
@@ -97,10 +105,7 @@ async fn restart_neither_repeats_old_answers_nor_loses_commands_sent_while_down(
     assert!(new[0].body.contains("stöd för arbetsförmåga"), "{new:?}");
 
     // A killed bot (no clean shutdown) also answers nothing twice.
-    bot.kill();
-    bot.start().await;
-    let after_kill = alice.collect_from(&room, &bot.user_id, 8).await;
-    assert!(after_kill.is_empty(), "nothing repeated after SIGKILL: {after_kill:?}");
+    killed_bot_repeats_nothing(&mut bot, &mut alice, &room).await;
     bot.stop().await;
 }
 
@@ -178,10 +183,7 @@ async fn reminders_survive_sigkill_before_and_after_their_time_and_arrive_exactl
     assert!(after_restart[0].body.contains("reminder: second check"), "{after_restart:?}");
 
     // Killed once more: nothing is sent again.
-    bot.kill();
-    bot.start().await;
-    let after_kill = alice.collect_from(&room, &bot.user_id, 8).await;
-    assert!(after_kill.is_empty(), "nothing repeated after SIGKILL: {after_kill:?}");
+    killed_bot_repeats_nothing(&mut bot, &mut alice, &room).await;
     bot.stop().await;
 }
 
