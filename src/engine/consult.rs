@@ -205,7 +205,7 @@ impl Engine {
                 ("question", &ticket.question),
                 ("asker", &ticket.asker),
                 ("coordinators", &coordinators),
-                ("opened", &helsinki_time(ticket.opened_at)),
+                ("opened", &super::reminder_text::when(&self.texts, room_lang, ticket.opened_at)),
             ],
         );
         vec![
@@ -513,10 +513,6 @@ pub(crate) enum Wanted {
 fn audit(batch: &mut Batch, engine: &Engine, record: &AuditRecord) {
     let id = engine.store.next_id().unwrap_or_default();
     batch.put(TreeId::Audit, id.to_be_bytes(), record);
-}
-
-fn helsinki_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono_tz::Europe::Helsinki).format("%-d.%-m.%Y %-H.%M").to_string()
 }
 
 fn is_thumbs_up(key: &str) -> bool {
