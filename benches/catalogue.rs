@@ -44,21 +44,9 @@ const QUESTIONS: &[(Lang, &str)] = &[
     (Lang::Fi, "Paras pizzaresepti uunissa"),
 ];
 
-/// Small deterministic generator (xorshift), so every run builds the same catalogue.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn invented_words(rng: &mut Rng) -> Vec<String> {
     const SYLLABLES: &[&str] = &[

@@ -48,21 +48,9 @@ fn fire_at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()
 }
 
-/// Small deterministic generator (xorshift), so every run builds the same store.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 const TEXTS: &[&str] = &[
     "soita Kelaan asiakkaan kuntoutusrahasta",
@@ -95,8 +83,8 @@ fn reminder(n: u64, rng: &mut Rng) -> Reminder {
     let room = format!("!room{:06}abcdefghij:example.org", rng.below(2_000));
     let thread_root =
         (rng.below(3) == 0).then(|| format!("$event{:020}abcdefghijklmno", rng.next()));
-    let text = TEXTS[rng.below(TEXTS.len() as u64) as usize].to_string();
-    let lang = [Lang::Fi, Lang::Fi, Lang::Fi, Lang::Sv, Lang::En][rng.below(5) as usize];
+    let text = TEXTS[rng.below(TEXTS.len())].to_string();
+    let lang = [Lang::Fi, Lang::Fi, Lang::Fi, Lang::Sv, Lang::En][rng.below(5)];
     let recurrence = match rng.below(10) {
         0 => Some(Recurrence::Weekly {
             weekday: Weekday::Mon,
