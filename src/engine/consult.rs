@@ -280,12 +280,24 @@ impl Engine {
         }
     }
 
-    /// Finds the ticket a command names, or the one whose thread it was written in.
-    pub(crate) fn ticket_for(&self, msg: &IncomingMessage, args: &str) -> Result<Ticket, Msg> {
-        let named = args.split_whitespace().next().and_then(parse_ticket_id);
+    /// A message in reply to `msg`, where it was written.
+    pub(crate) fn answer(&self, msg: &IncomingMessage, lang: Lang, key: Msg, args: &[(&str, &str)]) -> Vec<Action> {
+        vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.msg(lang, key, args))]
+    }
+
+    /// The ticket a command names, or the one whose thread it was written in; otherwise
+    /// the reply saying what is missing.
+    pub(crate) fn ticket_for(&self, msg: &IncomingMessage, args: &str, lang: Lang) -> Result<Ticket, Vec<Action>> {
+        let first = args.split_whitespace().next().unwrap_or("");
+        let named = parse_ticket_id(first);
         let id = named.or_else(|| msg.thread_root.as_deref().and_then(|root| self.link(root)).map(|l| l.ticket().to_string()));
-        let Some(id) = id else { return Err(Msg::TicketIdNeeded) };
-        self.ticket(&id).ok().flatten().ok_or(Msg::TicketNotFound)
+        let Some(id) = id else { return Err(self.answer(msg, lang, Msg::TicketIdNeeded, &[])) };
+        self.ticket(&id).ok().flatten().ok_or_else(|| self.answer(msg, lang, Msg::TicketNotFound, &[("id", first)]))
+    }
+
+    /// Coordinators, and the asker of the ticket, may add follow-ups and handoffs to it.
+    pub(crate) fn may_tend(&self, msg: &IncomingMessage, ticket: &Ticket) -> bool {
+        msg.sender == ticket.asker || self.is_coordinator(&msg.sender, &msg.room, msg.sender_power)
     }
 
     /// `!ota`, `!eskaloi`, `!ratkaistu`, `!sulje`, `!avaa`, `!siirrä`, and 👍 on a ticket.
@@ -298,12 +310,9 @@ impl Engine {
         batch: &mut Batch,
     ) -> Vec<Action> {
         let reply = |m: Message| vec![Action::reply(&msg.room, msg.thread_root.as_deref(), m)];
-        let mut ticket = match self.ticket_for(msg, args) {
+        let mut ticket = match self.ticket_for(msg, args, lang) {
             Ok(t) => t,
-            Err(key) => {
-                let id = args.split_whitespace().next().unwrap_or("");
-                return reply(self.msg(lang, key, &[("id", id)]));
-            }
+            Err(refusal) => return refusal,
         };
         let transition = match wanted {
             Wanted::Claim => Transition::Claim,

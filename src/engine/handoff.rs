@@ -34,12 +34,12 @@ fn split_step_and_time(text: &str, sent: DateTime<Utc>) -> Option<(String, DateT
 impl Engine {
     /// `!siirto [K-…] @receiver <next step> <when>`: coordinators or the asker.
     pub(crate) fn handoff(&self, msg: &IncomingMessage, args: &str, lang: Lang, batch: &mut Batch) -> Vec<Action> {
-        let reply = |key: Msg, extra: &[(&str, &str)]| vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, key, extra))];
-        let mut ticket = match self.ticket_for(msg, args) {
+        let reply = |key: Msg, extra: &[(&str, &str)]| self.answer(msg, lang, key, extra);
+        let mut ticket = match self.ticket_for(msg, args, lang) {
             Ok(t) => t,
-            Err(key) => return reply(key, &[("id", args.split_whitespace().next().unwrap_or(""))]),
+            Err(refusal) => return refusal,
         };
-        if !self.is_coordinator(&msg.sender, &msg.room, msg.sender_power) && msg.sender != ticket.asker {
+        if !self.may_tend(msg, &ticket) {
             return reply(Msg::RefusalNotCoordinator, &[]);
         }
         let rest: Vec<&str> = args.split_whitespace().filter(|w| parse_ticket_id(w).is_none()).collect();
@@ -84,12 +84,9 @@ impl Engine {
 
     /// `!kuittaa [K-…]` by the receiver, or ✅ on the handoff message.
     pub(crate) fn acknowledge(&self, msg: &IncomingMessage, args: &str, lang: Lang, batch: &mut Batch) -> Vec<Action> {
-        let mut ticket = match self.ticket_for(msg, args) {
+        let mut ticket = match self.ticket_for(msg, args, lang) {
             Ok(t) => t,
-            Err(key) => {
-                let id = args.split_whitespace().next().unwrap_or("");
-                return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, key, &[("id", id)]))];
-            }
+            Err(refusal) => return refusal,
         };
         let pending = ticket.handoffs.iter().rposition(|h| h.to == msg.sender && h.acknowledged_at.is_none());
         self.acknowledge_handoff(msg, &mut ticket, pending, lang, batch)
@@ -105,11 +102,7 @@ impl Engine {
     ) -> Vec<Action> {
         let Some(index) = index.filter(|&i| ticket.handoffs[i].to == msg.sender && ticket.handoffs[i].acknowledged_at.is_none())
         else {
-            return vec![Action::reply(
-                &msg.room,
-                msg.thread_root.as_deref(),
-                self.texts.message(lang, Msg::HandoffNothingToAck, &[("id", &ticket.id)]),
-            )];
+            return self.answer(msg, lang, Msg::HandoffNothingToAck, &[("id", &ticket.id)]);
         };
         ticket.handoffs[index].acknowledged_at = Some(msg.at);
         ticket.last_activity_at = Some(msg.at);
@@ -143,10 +136,10 @@ impl Engine {
 
     /// `!saapui [K-…] kyllä|ei`: the answer to the check-in, from either side of the handoff.
     pub(crate) fn arrived(&self, msg: &IncomingMessage, args: &str, lang: Lang, batch: &mut Batch) -> Vec<Action> {
-        let reply = |key: Msg, extra: &[(&str, &str)]| vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, key, extra))];
-        let mut ticket = match self.ticket_for(msg, args) {
+        let reply = |key: Msg, extra: &[(&str, &str)]| self.answer(msg, lang, key, extra);
+        let mut ticket = match self.ticket_for(msg, args, lang) {
             Ok(t) => t,
-            Err(key) => return reply(key, &[("id", args.split_whitespace().next().unwrap_or(""))]),
+            Err(refusal) => return refusal,
         };
         let answer = if self.texts.has_word(Word::Yes, args) {
             true
@@ -167,12 +160,12 @@ impl Engine {
 
     /// `!seuranta [K-…] <when> [note]`: a reminder for the sender in the ticket's thread.
     pub(crate) fn followup(&self, msg: &IncomingMessage, args: &str, lang: Lang, batch: &mut Batch) -> Vec<Action> {
-        let reply = |key: Msg, extra: &[(&str, &str)]| vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, key, extra))];
-        let ticket = match self.ticket_for(msg, args) {
+        let reply = |key: Msg, extra: &[(&str, &str)]| self.answer(msg, lang, key, extra);
+        let ticket = match self.ticket_for(msg, args, lang) {
             Ok(t) => t,
-            Err(key) => return reply(key, &[("id", args.split_whitespace().next().unwrap_or(""))]),
+            Err(refusal) => return refusal,
         };
-        if !self.is_coordinator(&msg.sender, &msg.room, msg.sender_power) && msg.sender != ticket.asker {
+        if !self.may_tend(msg, &ticket) {
             return reply(Msg::RefusalNotCoordinator, &[]);
         }
         let rest: String = args.split_whitespace().filter(|w| parse_ticket_id(w).is_none()).collect::<Vec<_>>().join(" ");
