@@ -478,17 +478,7 @@ impl Engine {
         let Some(link) = self.link(&reaction.target) else { return Vec::new() };
         match link {
             Link::TicketThread(id) if is_thumbs_up(&reaction.key) => {
-                let as_message = IncomingMessage {
-                    event_id: reaction.event_id.clone(),
-                    sender: reaction.sender.clone(),
-                    room: reaction.room.clone(),
-                    text: String::new(),
-                    thread_root: Some(reaction.target.clone()),
-                    mentions_bot: false,
-                    is_direct: false,
-                    sender_power: reaction.sender_power,
-                    at: reaction.at,
-                };
+                let as_message = reaction.as_command(Some(reaction.target.clone()));
                 let lang = self.settings.room_lang(&reaction.room);
                 self.consult_transition(&as_message, &id, Wanted::Claim, lang, batch)
             }

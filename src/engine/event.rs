@@ -35,6 +35,24 @@ pub struct IncomingReaction {
     pub at: DateTime<Utc>,
 }
 
+impl IncomingReaction {
+    /// The reaction as a command from its sender with no text (👍 claims, ✅
+    /// acknowledges), answered in `thread_root`.
+    pub fn as_command(&self, thread_root: Option<String>) -> IncomingMessage {
+        IncomingMessage {
+            event_id: self.event_id.clone(),
+            sender: self.sender.clone(),
+            room: self.room.clone(),
+            text: String::new(),
+            thread_root,
+            mentions_bot: false,
+            is_direct: false,
+            sender_power: self.sender_power,
+            at: self.at,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Event {
     Message(IncomingMessage),

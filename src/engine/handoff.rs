@@ -119,17 +119,7 @@ impl Engine {
         if index >= ticket.handoffs.len() || ticket.handoffs[index].to != reaction.sender {
             return Vec::new();
         }
-        let as_message = IncomingMessage {
-            event_id: reaction.event_id.clone(),
-            sender: reaction.sender.clone(),
-            room: reaction.room.clone(),
-            text: String::new(),
-            thread_root: None,
-            mentions_bot: false,
-            is_direct: false,
-            sender_power: reaction.sender_power,
-            at: reaction.at,
-        };
+        let as_message = reaction.as_command(None);
         let lang = self.settings.room_lang(&reaction.room);
         self.acknowledge_handoff(&as_message, &mut ticket, Some(index), lang, batch)
     }
