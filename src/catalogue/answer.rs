@@ -1,6 +1,7 @@
 //! Turns search results and cards into short answers in the asker's language, built
 //! from the card's own text and the labels in prompts/. Each answer names its card.
 
+use crate::lang::fold;
 use super::{Card, Catalogue, Category, Field, SearchResult};
 use crate::lang::{Lang, Message, Msg, Texts};
 
@@ -20,9 +21,6 @@ pub fn wanted_field(question: &str) -> Field {
     }
 }
 
-fn fold(text: &str) -> String {
-    text.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
-}
 
 fn label(field: Field) -> Msg {
     match field {

@@ -1,6 +1,7 @@
 //! Wellbeing services counties, their municipalities and the coordinator areas that
 //! serve them (config/regions/<county>.toml). Consultation routing reads these.
 
+use crate::lang::fold;
 use crate::lang::Lang;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -156,10 +157,6 @@ impl Regions {
     }
 }
 
-/// Municipality names compare without case or umlauts.
-fn fold(name: &str) -> String {
-    name.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
-}
 
 #[cfg(test)]
 mod tests {

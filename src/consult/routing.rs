@@ -2,6 +2,7 @@
 //! question, then a topic rule, the municipality's coordinator area, or the county's
 //! coordinators' room decides.
 
+use crate::lang::fold;
 use crate::catalogue::regions::{RegionFile, Regions};
 
 /// Words that mark a topic with its own coordinators (ids as in config/regions `[[topic]]`).
@@ -26,9 +27,6 @@ pub struct Routing {
     pub room: Option<String>,
 }
 
-fn fold(text: &str) -> String {
-    text.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
-}
 
 /// Forms a Finnish place name takes inside inflected words: the name itself, the name
 /// without its final vowel (Loimaa-lla, Salo-ssa), and the weak grade of its last

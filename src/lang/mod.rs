@@ -25,6 +25,12 @@ impl Lang {
     }
 }
 
+/// Lower case with ä, å and ö folded to a and o: how names and cue words are compared,
+/// since many people type without the Nordic letters ("Poytya", "tyokyky").
+pub fn fold(text: &str) -> String {
+    text.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
+}
+
 impl Default for Lang {
     fn default() -> Self {
         Lang::Fi
