@@ -1,9 +1,8 @@
 //! Turns search results and cards into short answers in the asker's language, built
 //! from the card's own text and the labels in prompts/. Each answer names its card.
 
-use crate::lang::fold;
 use super::{Card, Catalogue, Category, Field, SearchResult};
-use crate::lang::{Lang, Message, Msg, Texts};
+use crate::lang::{fold, Lang, Message, Msg, Texts};
 
 /// Which card field answers a question best, from cue words in the question. Most
 /// questions are "where do I send this client", so how to get there is the default.

@@ -1,8 +1,7 @@
 //! Wellbeing services counties, their municipalities and the coordinator areas that
 //! serve them (config/regions/<county>.toml). Consultation routing reads these.
 
-use crate::lang::fold;
-use crate::lang::Lang;
+use crate::lang::{fold, Lang};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! question, then a topic rule, the municipality's coordinator area, or the county's
 //! coordinators' room decides.
 
-use crate::lang::fold;
 use crate::catalogue::regions::{RegionFile, Regions};
+use crate::lang::fold;
 
 /// Words that mark a topic with its own coordinators (ids as in config/regions `[[topic]]`).
 /// Matched at word starts on lower-cased text with ä/ö/å folded; not shown to users.
