@@ -5,9 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The three languages every user-facing text exists in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
+    #[default]
     Fi,
     Sv,
     En,
@@ -29,12 +30,6 @@ impl Lang {
 /// since many people type without the Nordic letters ("Poytya", "tyokyky").
 pub fn fold(text: &str) -> String {
     text.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
-}
-
-impl Default for Lang {
-    fn default() -> Self {
-        Lang::Fi
-    }
 }
 
 impl fmt::Display for Lang {

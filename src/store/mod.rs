@@ -5,7 +5,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 /// Bump when stored records change shape, and add the step to `migrate`.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -72,6 +75,8 @@ pub enum StoreError {
     Sled(sled::Error),
     Encoding(String),
     NewerSchema { found: u32 },
+    /// The database could not be reopened (see `Store::reopen`).
+    Closed,
 }
 
 impl fmt::Display for StoreError {
@@ -84,6 +89,7 @@ impl fmt::Display for StoreError {
                 "the data directory was written by a newer Kaveri (schema {found}, this one knows {SCHEMA_VERSION}); \
                  upgrade Kaveri or point it at another data directory"
             ),
+            StoreError::Closed => write!(f, "the database is closed: reopening it failed"),
         }
     }
 }
@@ -117,35 +123,145 @@ impl Batch {
     }
 }
 
+/// How many writes a store takes before it closes and reopens its database by itself.
+/// sled 0.34 records where its pages are (its snapshot) only when it opens a database,
+/// and on opening replays everything logged since the last snapshot: without this, a
+/// bot that gathered a million reminders since its last restart took 1.4 s to start.
+/// Reopening after this many writes keeps that replay short (0.3 s in benches/reminders.rs)
+/// and costs a pause that rarely comes (about 0.9 s at a million reminders): a busy
+/// network writes a few thousand records a day.
+pub const REOPEN_AFTER_WRITES: u64 = 250_000;
+
+/// How long a reopen waits for the old handle's file lock to be released.
+const REOPEN_LOCK_WAIT: Duration = Duration::from_secs(5);
+
+/// The bot's state. Clones share one database.
 #[derive(Clone)]
 pub struct Store {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// `None` for a throw-away store, which is never reopened (sled deletes its files).
+    dir: Option<PathBuf>,
+    /// `None` only between closing and reopening, or after a reopen failed (the next
+    /// access tries again).
+    open: RwLock<Option<OpenDb>>,
+    reopen_after_writes: u64,
+    writes_since_open: AtomicU64,
+    reopens: AtomicU64,
+}
+
+struct OpenDb {
     db: sled::Db,
     trees: Vec<sled::Tree>,
 }
 
-impl Store {
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+impl OpenDb {
+    fn at(dir: &Path) -> Result<OpenDb, StoreError> {
         // sled caches up to 1 GiB of pages by default and keeps them: with 1,000,000
-        // reminders, one scan of the whole Reminders tree left the process at 560 MB. 32 MiB holds the hot pages (the front of the due index,
-        // recent records): 165-170 MB after that scan, and firing is no slower
-        // (benches/reminders.rs).
-        let db = sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open()?;
-        Store::from_db(db)
+        // reminders, one scan of the whole Reminders tree left the process at 560 MB.
+        // 32 MiB holds the hot pages (the front of the due index, recent records):
+        // 165-170 MB after that scan, and firing is no slower (benches/reminders.rs).
+        OpenDb::from_db(sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open()?)
     }
 
-    /// A throw-away store for tests and one-off commands.
-    pub fn temporary() -> Result<Store, StoreError> {
-        Store::from_db(sled::Config::new().temporary(true).open()?)
-    }
-
-    fn from_db(db: sled::Db) -> Result<Store, StoreError> {
+    fn from_db(db: sled::Db) -> Result<OpenDb, StoreError> {
         let trees = TreeId::ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
             .collect::<Result<Vec<_>, _>>()?;
-        let store = Store { db, trees };
+        Ok(OpenDb { db, trees })
+    }
+
+    fn tree(&self, id: TreeId) -> &sled::Tree {
+        &self.trees[id as usize]
+    }
+}
+
+impl Store {
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        Store::open_reopening_after(dir, REOPEN_AFTER_WRITES)
+    }
+
+    /// `open`, reopening the database after `writes` writes instead of the default.
+    pub fn open_reopening_after(dir: &Path, writes: u64) -> Result<Store, StoreError> {
+        Store::new(Some(dir.to_path_buf()), OpenDb::at(dir)?, writes)
+    }
+
+    /// A throw-away store for tests and one-off commands.
+    pub fn temporary() -> Result<Store, StoreError> {
+        Store::new(None, OpenDb::from_db(sled::Config::new().temporary(true).open()?)?, u64::MAX)
+    }
+
+    fn new(dir: Option<PathBuf>, open: OpenDb, reopen_after_writes: u64) -> Result<Store, StoreError> {
+        let store = Store {
+            shared: Arc::new(Shared {
+                dir,
+                open: RwLock::new(Some(open)),
+                reopen_after_writes,
+                writes_since_open: AtomicU64::new(0),
+                reopens: AtomicU64::new(0),
+            }),
+        };
         store.check_schema()?;
         Ok(store)
+    }
+
+    /// How many times this store has closed and reopened its database.
+    pub fn reopens(&self) -> u64 {
+        self.shared.reopens.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the open database, reopening it first if an earlier reopen failed.
+    fn with<R>(&self, f: impl FnOnce(&OpenDb) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        if let Some(open) = self.read_lock().as_ref() {
+            return f(open);
+        }
+        self.reopen(false)?;
+        match self.read_lock().as_ref() {
+            Some(open) => f(open),
+            None => Err(StoreError::Closed),
+        }
+    }
+
+    fn read_lock(&self) -> RwLockReadGuard<'_, Option<OpenDb>> {
+        // A panic while reopening leaves `None`, which `with` handles: the poison adds nothing.
+        self.shared.open.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Flushes, closes and opens the database again, so that sled writes its snapshot.
+    /// With `only_if_due`, does nothing unless enough writes have gathered (another
+    /// clone may have just reopened it).
+    fn reopen(&self, only_if_due: bool) -> Result<(), StoreError> {
+        let Some(dir) = &self.shared.dir else { return Ok(()) };
+        let mut open = self.shared.open.write().unwrap_or_else(PoisonError::into_inner);
+        let due = self.shared.writes_since_open.load(Ordering::Relaxed) >= self.shared.reopen_after_writes;
+        if open.is_some() && only_if_due && !due {
+            return Ok(());
+        }
+        if let Some(old) = open.take() {
+            if let Err(e) = old.db.flush() {
+                *open = Some(old);
+                return Err(e.into());
+            }
+            drop(old);
+        }
+        // sled's background writer may hold the file lock a moment after the last handle is dropped.
+        let deadline = Instant::now() + REOPEN_LOCK_WAIT;
+        let reopened = loop {
+            match OpenDb::at(dir) {
+                Err(e) if Instant::now() < deadline => {
+                    tracing::debug!(error = %e, "reopening the database; retrying");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                result => break result?,
+            }
+        };
+        *open = Some(reopened);
+        self.shared.writes_since_open.store(0, Ordering::Relaxed);
+        self.shared.reopens.fetch_add(1, Ordering::Relaxed);
+        Ok(())
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -178,38 +294,25 @@ impl Store {
         self.commit(batch)
     }
 
-    fn tree(&self, id: TreeId) -> &sled::Tree {
-        &self.trees[id as usize]
-    }
-
     pub fn get<V: DeserializeOwned>(&self, tree: TreeId, key: &[u8]) -> Result<Option<V>, StoreError> {
-        match self.tree(tree).get(key)? {
+        self.with(|open| match open.tree(tree).get(key)? {
             None => Ok(None),
             Some(bytes) => decode(&bytes).map(Some),
-        }
+        })
     }
 
     pub fn contains(&self, tree: TreeId, key: &[u8]) -> Result<bool, StoreError> {
-        Ok(self.tree(tree).contains_key(key)?)
+        self.with(|open| Ok(open.tree(tree).contains_key(key)?))
     }
 
     /// All records of a tree in key order.
     pub fn scan<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
-        self.tree(tree)
-            .iter()
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((k.to_vec(), decode(&v)?))
-            })
-            .collect()
+        self.with(|open| open.tree(tree).iter().map(decode_item).collect())
     }
 
     /// The record with the smallest key, if the tree has any.
     pub fn first<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Option<(Vec<u8>, V)>, StoreError> {
-        match self.tree(tree).first()? {
-            None => Ok(None),
-            Some((k, v)) => Ok(Some((k.to_vec(), decode(&v)?))),
-        }
+        self.with(|open| open.tree(tree).first()?.map(|item| decode_item(Ok(item))).transpose())
     }
 
     /// Up to `limit` records with keys below `end`, in key order.
@@ -219,19 +322,12 @@ impl Store {
         end: &[u8],
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
-        self.tree(tree)
-            .range(..end)
-            .take(limit)
-            .map(|item| {
-                let (k, v) = item?;
-                Ok((k.to_vec(), decode(&v)?))
-            })
-            .collect()
+        self.with(|open| open.tree(tree).range(..end).take(limit).map(decode_item).collect())
     }
 
     /// The keys of a tree that start with `prefix`, in order.
     pub fn keys_with_prefix(&self, tree: TreeId, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.tree(tree).scan_prefix(prefix).keys().map(|k| Ok(k?.to_vec())).collect()
+        self.with(|open| open.tree(tree).scan_prefix(prefix).keys().map(|k| Ok(k?.to_vec())).collect())
     }
 
     /// A one-way switch kept in the meta tree (e.g. "first start done").
@@ -248,36 +344,52 @@ impl Store {
 
     /// A fresh id, increasing across restarts.
     pub fn next_id(&self) -> Result<u64, StoreError> {
-        Ok(self.db.generate_id()?)
+        self.with(|open| Ok(open.db.generate_id()?))
     }
 
-    /// Applies every write of the batch atomically.
+    /// Applies every write of the batch atomically. Once enough writes have gathered,
+    /// reopens the database afterwards (see `REOPEN_AFTER_WRITES`).
     pub fn commit(&self, batch: Batch) -> Result<(), StoreError> {
         if batch.is_empty() {
             return Ok(());
         }
-        let result: Result<(), TransactionError<()>> = self.trees.as_slice().transaction(|trees| {
-            for (tree, key, value) in &batch.writes {
-                let tx = &trees[*tree as usize];
-                match value {
-                    Some(v) => tx.insert(key.as_slice(), v.as_slice())?,
-                    None => tx.remove(key.as_slice())?,
-                };
+        self.with(|open| {
+            let result: Result<(), TransactionError<()>> = open.trees.as_slice().transaction(|trees| {
+                for (tree, key, value) in &batch.writes {
+                    let tx = &trees[*tree as usize];
+                    match value {
+                        Some(v) => tx.insert(key.as_slice(), v.as_slice())?,
+                        None => tx.remove(key.as_slice())?,
+                    };
+                }
+                Ok::<_, ConflictableTransactionError<()>>(())
+            });
+            match result {
+                Ok(()) => Ok(()),
+                Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+                Err(TransactionError::Abort(())) => unreachable!("the batch never aborts"),
             }
-            Ok::<_, ConflictableTransactionError<()>>(())
-        });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
-            Err(TransactionError::Abort(())) => unreachable!("the batch never aborts"),
+        })?;
+        let writes = batch.writes.len() as u64;
+        let gathered = self.shared.writes_since_open.fetch_add(writes, Ordering::Relaxed) + writes;
+        if gathered >= self.shared.reopen_after_writes {
+            // The batch has landed; a failed reopen is retried on the next access.
+            if let Err(e) = self.reopen(true) {
+                tracing::error!(error = %e, "could not reopen the database");
+            }
         }
+        Ok(())
     }
 
     /// Writes everything to disk; called on clean shutdown and after important commits.
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
-        Ok(())
+        self.with(|open| Ok(open.db.flush().map(drop)?))
     }
+}
+
+fn decode_item<V: DeserializeOwned>(item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<(Vec<u8>, V), StoreError> {
+    let (k, v) = item?;
+    Ok((k.to_vec(), decode(&v)?))
 }
 
 fn decode<V: DeserializeOwned>(bytes: &[u8]) -> Result<V, StoreError> {
@@ -303,6 +415,54 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.get::<u32>(TreeId::Processed, b"$a").unwrap(), Some(1));
         assert_eq!(store.get::<String>(TreeId::Audit, b"x").unwrap().as_deref(), Some("meta"));
+    }
+
+    #[test]
+    fn reopening_after_many_writes_loses_nothing_and_clones_follow() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open_reopening_after(dir.path(), 10).unwrap();
+            let clone = store.clone();
+            for i in 0u32..25 {
+                let mut batch = Batch::default();
+                batch.put(TreeId::Processed, format!("$e{i:02}"), &i);
+                store.commit(batch).unwrap();
+            }
+            assert_eq!(store.reopens(), 2, "reopened every 10 writes (the schema mark was the first)");
+            // The clone reads through the reopened database, writes included.
+            assert_eq!(clone.scan::<u32>(TreeId::Processed).unwrap().len(), 25);
+            assert_eq!(clone.get::<u32>(TreeId::Processed, b"$e24").unwrap(), Some(24));
+            let id = clone.next_id().unwrap();
+            assert!(store.next_id().unwrap() > id, "ids keep increasing across a reopen");
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.scan::<u32>(TreeId::Processed).unwrap().len(), 25);
+    }
+
+    #[test]
+    fn readers_on_other_threads_never_see_the_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_reopening_after(dir.path(), 50).unwrap();
+        let mut batch = Batch::default();
+        batch.put(TreeId::Meta, "kept", &"yes");
+        store.commit(batch).unwrap();
+        let reader = {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for _ in 0..2_000 {
+                    let kept: Option<String> = store.get(TreeId::Meta, b"kept").expect("read during reopens");
+                    assert_eq!(kept.as_deref(), Some("yes"));
+                }
+            })
+        };
+        for i in 0u32..400 {
+            let mut batch = Batch::default();
+            batch.put(TreeId::Audit, i.to_be_bytes().to_vec(), &i);
+            store.commit(batch).unwrap();
+        }
+        reader.join().expect("the reader saw every read succeed");
+        assert!(store.reopens() >= 7, "{} reopens", store.reopens());
+        assert_eq!(store.scan::<u32>(TreeId::Audit).unwrap().len(), 400);
     }
 
     #[test]
