@@ -72,10 +72,27 @@ impl Regions {
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         paths.sort();
+        let sources = paths.into_iter().map(|path| {
+            let source = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+            (path.display().to_string(), source)
+        });
+        Regions::parse(sources)
+    }
+
+    /// The region files shipped in the binary, embedded from `config/regions` at compile time.
+    pub fn shipped() -> Regions {
+        let sources = super::shipped::SHIPPED_REGIONS
+            .iter()
+            .map(|(name, text)| (format!("config/regions/{name}.toml"), Ok(text.to_string())));
+        Regions::parse(sources).unwrap_or_else(|problems| panic!("shipped regions: {}", problems.join("\n")))
+    }
+
+    /// Parses and validates (file name, its text or why it could not be read) pairs.
+    fn parse(sources: impl Iterator<Item = (String, Result<String, String>)>) -> Result<Regions, Vec<String>> {
         let mut files = Vec::new();
         let mut problems = Vec::new();
-        for path in paths {
-            let parsed = std::fs::read_to_string(&path).map_err(|e| e.to_string()).and_then(|src| {
+        for (name, source) in sources {
+            let parsed = source.and_then(|src| {
                 toml::from_str::<RegionFile>(&src).map_err(|e| {
                     let line = e.span().map(|s| src[..s.start].matches('\n').count() + 1);
                     match line {
@@ -86,7 +103,7 @@ impl Regions {
             });
             match parsed {
                 Ok(file) => files.push(file),
-                Err(e) => problems.push(format!("{}: {e}", path.display())),
+                Err(e) => problems.push(format!("{name}: {e}")),
             }
         }
         let regions = Regions { files };
@@ -163,13 +180,20 @@ mod tests {
 
     #[test]
     fn shipped_regions_are_valid_and_cover_mainland_finland() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/regions");
-        let regions = Regions::load_dir(&dir).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        let regions = Regions::shipped();
         assert_eq!(regions.files.len(), 22, "21 wellbeing services counties and Helsinki");
         assert_eq!(regions.municipality_count(), 293);
         let vs = regions.files.iter().find(|f| f.county.id == "varsinais-suomi").unwrap();
         let loimaa = vs.area.iter().find(|a| a.id == "loimaa").unwrap();
         assert!(loimaa.municipalities.contains(&"Loimaa".to_string()));
+    }
+
+    #[test]
+    fn shipped_regions_are_the_config_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/regions");
+        let from_dir = Regions::load_dir(&dir).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+        let ids = |regions: &Regions| regions.files.iter().map(|f| f.county.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&Regions::shipped()), ids(&from_dir), "add or remove the file in catalogue/shipped.rs");
     }
 
     #[test]

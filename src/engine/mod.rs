@@ -62,7 +62,7 @@ impl Settings {
     pub fn from_config(config: &Config) -> anyhow::Result<Settings> {
         let regions = match &config.catalogue.regions_dir {
             Some(dir) => Regions::load_dir(dir).map_err(|problems| anyhow::anyhow!("{}", problems.join("\n")))?,
-            None => Regions::default(),
+            None => Regions::shipped(),
         };
         let rooms = config
             .rooms
@@ -85,10 +85,10 @@ impl Settings {
         })
     }
 
-    /// The console: no config; consultations go to a stand-in coordinators' room and use
-    /// the regions in ./config/regions when run from the repository.
+    /// The console: no config; consultations go to a stand-in coordinators' room and are
+    /// routed with the shipped regions.
     pub fn console(bot_user: &str) -> Settings {
-        let regions = Regions::load_dir(std::path::Path::new("config/regions")).unwrap_or_default();
+        let regions = Regions::shipped();
         Settings {
             bot_user: bot_user.to_string(),
             display_name: "Kaveri".into(),
