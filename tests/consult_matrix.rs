@@ -82,8 +82,8 @@ async fn a_consultation_from_question_to_feedback() {
 
     // Someone who is not a coordinator cannot claim it.
     mallory.say(&mallory.client.get_room(network.room_id()).unwrap(), &format!("!ota {ticket_id}")).await;
-    let refused = expect_containing(&mut mallory, &network, &bot.user_id, "Vain").await;
-    assert!(refused.body.contains("Vain työkykykoordinaattorit"), "{refused:?}");
+    let refused = expect_containing(&mut mallory, &network, &bot.user_id, "vain työkykykoordinaattorit").await;
+    assert!(refused.body.contains("Tämän voivat tehdä vain työkykykoordinaattorit"), "{refused:?}");
 
     // 👍 on the notice claims it; the asker hears of it.
     coords.send(ReactionEventContent::new(Annotation::new(notice.event_id.clone(), "👍".into()))).await.unwrap();

@@ -122,7 +122,7 @@ mod tests {
 
     fn t(n: u32, day: u32, municipality: &str, feedback: Option<u8>) -> Ticket {
         let at = Utc.with_ymd_and_hms(2026, 11, day, 8, 0, 0).unwrap();
-        let origin = Origin { asker: "@a:example.org", room: "!r:example.org", event: "$e", at };
+        let origin = Origin { asker: "@a:example.org", room: "!r:example.org", event: "$e", at, lang: crate::lang::Lang::Fi };
         let mut ticket = Ticket::new(ticket_id(2026, n), origin, String::new(), "!k:example.org");
         ticket.municipality = Some(municipality.into());
         ticket.feedback = feedback;

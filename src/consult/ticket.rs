@@ -2,6 +2,7 @@
 //! yields a metadata-only audit record. Decides what may happen; stores nothing.
 
 use chrono::{DateTime, Datelike, Utc};
+use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -200,6 +201,10 @@ pub struct Ticket {
     /// Escorted handoffs (saattaen vaihtaen) agreed on this ticket.
     #[serde(default)]
     pub handoffs: Vec<Handoff>,
+    /// The language the asker used; what is said to them is said in it. Tickets from
+    /// before this was kept fall back to the asker's room language.
+    #[serde(default)]
+    pub asker_lang: Option<Lang>,
 }
 
 /// An escorted handoff: who hands the client over, to whom, the agreed next step and
@@ -221,6 +226,9 @@ pub struct Handoff {
     pub checked_in: bool,
     /// The answer to "did the client arrive?".
     pub arrived: Option<bool>,
+    /// The language the handoff was agreed in; its reminders and check-in use it.
+    #[serde(default)]
+    pub lang: Option<Lang>,
 }
 
 /// Where a consultation came from: the asker and the message that started it.
@@ -229,6 +237,7 @@ pub struct Origin<'a> {
     pub room: &'a str,
     pub event: &'a str,
     pub at: DateTime<Utc>,
+    pub lang: Lang,
 }
 
 impl Ticket {
@@ -260,6 +269,7 @@ impl Ticket {
             fallback_at: None,
             idle_reminded_at: None,
             handoffs: Vec::new(),
+            asker_lang: Some(origin.lang),
         }
     }
 
@@ -347,7 +357,7 @@ mod tests {
     }
 
     fn ticket(status: Status, owner: Option<&str>) -> Ticket {
-        let origin = Origin { asker: "@ammattilainen:example.org", room: "!verkosto:example.org", event: "$kysymys", at: at(8) };
+        let origin = Origin { asker: "@ammattilainen:example.org", room: "!verkosto:example.org", event: "$kysymys", at: at(8), lang: Lang::Fi };
         let mut t = Ticket::new(ticket_id(2026, 42), origin, "Minne ohjaan?".into(), "!koord:example.org");
         t.status = status;
         t.owner = owner.map(str::to_string);

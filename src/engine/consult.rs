@@ -7,7 +7,7 @@ use super::{Action, Engine, IncomingMessage};
 use crate::consult::privacy::{self, FindingKind};
 use crate::consult::routing::{self, Routing};
 use crate::consult::ticket::{parse_ticket_id, ticket_id, AuditRecord, Origin, Refusal, Status, Ticket, Transition};
-use crate::lang::{Lang, Message, Msg};
+use crate::lang::{CommandKey, Lang, Message, Msg};
 use crate::store::{Batch, StoreError, TreeId};
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -108,6 +108,11 @@ impl Engine {
         self.texts.message(lang, key, args)
     }
 
+    /// The language to tell the asker of a ticket things in.
+    pub(crate) fn asker_lang(&self, ticket: &Ticket) -> Lang {
+        ticket.asker_lang.unwrap_or_else(|| self.settings.room_lang(&ticket.asker_room))
+    }
+
     fn status_name(&self, lang: Lang, status: Status) -> String {
         super::commands::status_name(&self.texts, lang, status)
     }
@@ -183,7 +188,7 @@ impl Engine {
         let year = msg.at.year();
         let number = self.store.get::<u32>(TreeId::Meta, counter_key(year).as_bytes()).ok().flatten().unwrap_or(0) + 1;
         batch.put(TreeId::Meta, counter_key(year), &number);
-        let origin = Origin { asker: &msg.sender, room: &msg.room, event: &draft.asker_event, at: msg.at };
+        let origin = Origin { asker: &msg.sender, room: &msg.room, event: &draft.asker_event, at: msg.at, lang };
         let mut ticket = Ticket::new(ticket_id(year, number), origin, draft.question.clone(), &room);
         ticket.municipality = routing.municipality.clone();
         ticket.topic = routing.topic.clone();
@@ -340,23 +345,47 @@ impl Engine {
         }
         let audit_record = match ticket.apply(transition.clone(), &msg.sender, msg.at) {
             Ok(record) => record,
-            Err(refusal) => return reply(self.refusal(lang, &ticket, &refusal)),
+            Err(refusal) => return reply(self.refusal(lang, &ticket, &refusal, &msg.sender)),
         };
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
         audit(batch, self, &audit_record);
         self.announce(msg, &ticket, &audit_record, lang)
     }
 
-    fn refusal(&self, lang: Lang, ticket: &Ticket, refusal: &Refusal) -> Message {
+    fn refusal(&self, lang: Lang, ticket: &Ticket, refusal: &Refusal, actor: &str) -> Message {
         match refusal {
-            Refusal::NotFrom { from, .. } => {
-                self.msg(lang, Msg::RefusalNotFrom, &[("id", &ticket.id), ("status", &self.status_name(lang, *from))])
-            }
+            Refusal::NotFrom { from, .. } => self.msg(
+                lang,
+                Msg::RefusalNotFrom,
+                &[
+                    ("id", &ticket.id),
+                    ("status", &self.status_name(lang, *from)),
+                    ("possible", &self.possible_commands(lang, ticket, actor)),
+                ],
+            ),
             Refusal::AlreadyClaimed { owner } => {
                 self.msg(lang, Msg::RefusalAlreadyClaimed, &[("id", &ticket.id), ("owner", owner)])
             }
             Refusal::AlreadyOwner => self.msg(lang, Msg::RefusalAlreadyOwner, &[("id", &ticket.id)]),
         }
+    }
+
+    /// The status commands that would work on the ticket as it is now, e.g.
+    /// "`!ratkaistu K-2026-0001`, `!eskaloi K-2026-0001`": what a refusal suggests instead.
+    fn possible_commands(&self, lang: Lang, ticket: &Ticket, actor: &str) -> String {
+        let candidates = [
+            (CommandKey::Claim, &[Transition::Claim][..]),
+            (CommandKey::Escalate, &[Transition::EscalateToTeam, Transition::EscalateToSpecial]),
+            (CommandKey::Resolve, &[Transition::Resolve]),
+            (CommandKey::Close, &[Transition::Close]),
+            (CommandKey::Reopen, &[Transition::Reopen]),
+        ];
+        candidates
+            .iter()
+            .filter(|(_, transitions)| transitions.iter().any(|t| ticket.check(t, actor).is_ok()))
+            .map(|(command, _)| format!("`!{} {}`", self.texts.command_word(lang, *command), ticket.id))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Posts a change in the ticket's thread, tells the asker what concerns them, and
@@ -387,7 +416,7 @@ impl Engine {
         if !in_thread {
             actions.push(Action::reply(&msg.room, msg.thread_root.as_deref(), change(lang)));
         }
-        let asker_lang = self.settings.room_lang(&ticket.asker_room);
+        let asker_lang = self.asker_lang(ticket);
         let to_asker = |m: Message| Action::reply(&ticket.asker_room, Some(&ticket.asker_event), m);
         match record.action.as_str() {
             "claim" => actions.push(to_asker(
@@ -427,7 +456,7 @@ impl Engine {
                 }
                 ticket.last_activity_at = Some(msg.at);
                 batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
-                let asker_lang = self.settings.room_lang(&ticket.asker_room);
+                let asker_lang = self.asker_lang(&ticket);
                 actions.push(Action::reply(
                     &ticket.asker_room,
                     Some(&ticket.asker_event),
@@ -436,7 +465,7 @@ impl Engine {
                 Some(actions)
             }
             Link::AskerQuestion(_) | Link::Feedback(_) if msg.sender == ticket.asker => {
-                let lang = self.settings.room_lang(&msg.room);
+                let lang = self.asker_lang(&ticket);
                 if ticket.status == Status::Closed && ticket.feedback.is_none() {
                     if let Some(score) = parse_score(&msg.text) {
                         return Some(self.record_feedback(&mut ticket, score, lang, batch));
@@ -487,7 +516,7 @@ impl Engine {
                 let Some(mut ticket) = self.ticket(&id).ok().flatten() else { return Vec::new() };
                 match keycap_score(&reaction.key) {
                     Some(score) if reaction.sender == ticket.asker && ticket.feedback.is_none() => {
-                        let lang = self.settings.room_lang(&ticket.asker_room);
+                        let lang = self.asker_lang(&ticket);
                         self.record_feedback(&mut ticket, score, lang, batch)
                     }
                     _ => Vec::new(),

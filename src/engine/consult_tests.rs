@@ -174,7 +174,7 @@ fn only_coordinators_may_claim() {
     let e = engine();
     open_ticket(&e);
     let out = say(&e, Say { id: "$x", sender: STRANGER, room: COORDS, thread: None, text: "!ota K-2026-0001" });
-    assert!(text_of(&out[0]).contains("Vain työkykykoordinaattorit"), "{out:?}");
+    assert!(text_of(&out[0]).contains("vain työkykykoordinaattorit"), "{out:?}");
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Open);
 }
 
@@ -365,7 +365,7 @@ fn a_follow_up_reminds_in_the_ticket_thread() {
     let followup = due.iter().find(|d| text_of(&d.action).contains("seuranta K-2026-0001: soita kysyjälle")).expect("follow-up fired");
     assert!(matches!(&followup.action, Action::Send { room, thread_root: Some(t), .. } if room == COORDS && t == "$root"));
     let refused = say(&e, Say { id: "$f2", sender: STRANGER, room: NETWORK, thread: None, text: "!seuranta K-2026-0001 huomenna" });
-    assert!(text_of(&refused[0]).contains("Vain työkykykoordinaattorit"), "{refused:?}");
+    assert!(text_of(&refused[0]).contains("vain työkykykoordinaattorit"), "{refused:?}");
 }
 
 #[test]
@@ -394,9 +394,47 @@ fn the_asker_may_reopen_their_closed_ticket_but_not_close_it() {
         say(&e, Say { id, sender: COORDINATOR, room: COORDS, thread: Some("$root"), text });
     }
     let stranger = say(&e, Say { id: "$4", sender: STRANGER, room: NETWORK, thread: None, text: "!avaa K-2026-0001" });
-    assert!(text_of(&stranger[0]).contains("Vain"), "{stranger:?}");
+    assert!(text_of(&stranger[0]).contains("vain työkykykoordinaattorit"), "{stranger:?}");
     say(&e, Say { id: "$5", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!avaa" });
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::InProgress);
     let close = say(&e, Say { id: "$6", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!sulje" });
-    assert!(text_of(&close[0]).contains("Vain"), "{close:?}");
+    assert!(text_of(&close[0]).contains("vain työkykykoordinaattorit"), "{close:?}");
+}
+
+#[test]
+fn the_asker_hears_back_in_the_language_they_asked_in() {
+    let e = engine();
+    // The network room is Finnish, but the asker writes English.
+    let opened = say(&e, Say { id: "$q", sender: ASKER, room: NETWORK, thread: None, text: "!consult Client from Loimaa, back pain, long unemployed. Where next?" });
+    assert!(text_of(&opened[1]).contains("I opened consultation K-2026-0001"), "{opened:?}");
+    let claim = say(&e, Say { id: "$c", sender: COORDINATOR, room: COORDS, thread: None, text: "!ota K-2026-0001" });
+    let to_asker = claim.iter().find(|a| room_of(a) == NETWORK).expect("the asker is told");
+    assert!(text_of(to_asker).contains("has taken your consultation"), "{claim:?}");
+    // The coordinators' room keeps its own language.
+    assert!(claim.iter().any(|a| room_of(a) == COORDS && text_of(a).contains("otettu")), "{claim:?}");
+}
+
+#[test]
+fn a_handoff_speaks_the_language_it_was_agreed_in() {
+    let e = engine();
+    open_ticket(&e);
+    let out = say(&e, Say { id: "$h", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!handoff @tiina:example.org book the TYP meeting 7.12. at 10" });
+    assert!(text_of(&out[0]).contains("I recorded the escorted handoff"), "{out:?}");
+    let receiver = fired_texts(&e, helsinki(24, 11, 0));
+    assert!(receiver.iter().any(|(_, t)| t.starts_with("@tiina:example.org: a client was handed over to you")), "{receiver:?}");
+}
+
+#[test]
+fn a_refused_change_says_what_is_possible_now() {
+    let e = engine();
+    open_ticket(&e);
+    say(&e, Say { id: "$c", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!ota" });
+    let out = say(&e, Say { id: "$s", sender: COORDINATOR, room: COORDS, thread: None, text: "!sulje K-2026-0001" });
+    let text = text_of(&out[0]);
+    assert!(text.contains("kun sen tila on otettu"), "{text}");
+    assert!(text.contains("!eskaloi K-2026-0001") && text.contains("!ratkaistu K-2026-0001"), "{text}");
+    assert!(!text.contains("!sulje K-2026-0001") && !text.contains("!ota K-2026-0001"), "{text}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Claimed);
+    let english = say(&e, Say { id: "$s2", sender: COORDINATOR, room: COORDS, thread: None, text: "!close K-2026-0001" });
+    assert!(text_of(&english[0]).contains("Possible now: `!escalate K-2026-0001`, `!resolve K-2026-0001`"), "{english:?}");
 }

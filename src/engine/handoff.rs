@@ -66,6 +66,7 @@ impl Engine {
             sender_reminded: false,
             checked_in: false,
             arrived: None,
+            lang: Some(lang),
         });
         ticket.last_activity_at = Some(msg.at);
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
@@ -120,7 +121,7 @@ impl Engine {
             return Vec::new();
         }
         let as_message = reaction.as_command(None);
-        let lang = self.settings.room_lang(&reaction.room);
+        let lang = ticket.handoffs[index].lang.unwrap_or_else(|| self.settings.room_lang(&reaction.room));
         self.acknowledge_handoff(&as_message, &mut ticket, Some(index), lang, batch)
     }
 

@@ -147,7 +147,7 @@ impl Engine {
 
     pub(crate) fn handoff_message(&self, t: &Ticket, index: usize, key: Msg) -> Action {
         let h: &Handoff = &t.handoffs[index];
-        let lang: Lang = self.settings.room_lang(&h.room);
+        let lang: Lang = h.lang.unwrap_or_else(|| self.settings.room_lang(&h.room));
         let when = super::reminder_text::when(&self.texts, lang, h.date);
         Action::reply(
             &h.room,
