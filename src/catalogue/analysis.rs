@@ -240,14 +240,14 @@ const SYNONYMS: &str = include_str!("synonyms.toml");
 // Stopwords are compared after folding, so they are written without umlauts, and each
 // list is kept sorted for binary search (a unit test checks it).
 const STOPWORDS_FI: &[&str] = &[
-    "ei", "eika", "en", "et", "ett", "etta", "han", "hanelle", "hanen", "hanta", "he", "hei",
-    "heidan", "heille", "hen", "ja", "jo", "joka", "jolla", "jonka", "jos", "jota", "jotta",
-    "kanssa", "ketka", "kiitos", "koska", "kuin", "kuka", "kun", "me", "meidan", "meilla", "mika",
-    "miksi", "milloin", "mina", "minne", "minulla", "minun", "missa", "mista", "mita", "miten",
-    "mitka", "mulla", "mun", "mutta", "myos", "ne", "niin", "niita", "nyt", "olen", "oli", "olisi",
-    "olla", "on", "onko", "ovat", "se", "sen", "siita", "sina", "sinun", "sita", "siten", "sitten",
-    "taa", "tai", "tama", "taman", "tassa", "tata", "tuo", "vaan", "vai", "vain", "viela", "voi",
-    "voiko", "voin", "voisi", "voisiko",
+    "ei", "eika", "en", "erittain", "et", "ett", "etta", "han", "hanelle", "hanen", "hanta", "he",
+    "hei", "heidan", "heille", "hen", "hyvin", "ja", "jo", "joka", "jolla", "jonka", "jos", "jota",
+    "jotta", "kanssa", "ketka", "kiitos", "koska", "kovasti", "kovin", "kuin", "kuka", "kun", "me",
+    "meidan", "meilla", "mika", "miksi", "milloin", "mina", "minne", "minulla", "minun", "missa",
+    "mista", "mita", "miten", "mitka", "mulla", "mun", "mutta", "myos", "ne", "niin", "niita",
+    "nyt", "olen", "oli", "olisi", "olla", "on", "onko", "ovat", "paljon", "se", "sen", "siita",
+    "sina", "sinun", "sita", "siten", "sitten", "taa", "tai", "tama", "taman", "tassa", "tata",
+    "todella", "tuo", "vaan", "vai", "vain", "viela", "voi", "voiko", "voin", "voisi", "voisiko",
 ];
 
 const STOPWORDS_SV: &[&str] = &[

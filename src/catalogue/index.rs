@@ -1073,6 +1073,9 @@ mod tests {
         let result = index.search("Mikä on Kykyviisari?", Lang::Fi);
         assert!(result.confident);
         assert_eq!(result.hits[0].id, "kykyviisari");
+        // Intensifiers say nothing about the service: they must not dilute the match.
+        let debts = index.search("Asiakkaalla on todella paljon velkoja.", Lang::Fi);
+        assert!(debts.confident && debts.hits[0].id == "velkaneuvonta", "{:?}", debts.hits);
         assert!(
             !index
                 .search("Mikä on paras pizzaresepti?", Lang::Fi)
