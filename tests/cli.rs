@@ -10,11 +10,12 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-/// `kaveri chat` with its state in `data`, run from the repository (for config/regions).
+/// `kaveri chat` with its state in `data`, run from outside the repository: the
+/// catalogue and the regions it routes with are built into the binary.
 fn spawn_chat(data: &std::path::Path) -> std::process::Child {
     Command::new(env!("CARGO_BIN_EXE_kaveri"))
         .args(["chat", "--data", data.to_str().unwrap()])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(std::env::temp_dir())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
