@@ -152,6 +152,14 @@ struct Shared {
     reopens: AtomicU64,
 }
 
+#[derive(Clone, Copy)]
+enum Reopen {
+    /// Enough writes have gathered since the database was opened.
+    IfDue,
+    /// An earlier reopen failed and left it closed.
+    IfClosed,
+}
+
 struct OpenDb {
     db: sled::Db,
     trees: Vec<sled::Tree>,
@@ -218,7 +226,7 @@ impl Store {
         if let Some(open) = self.read_lock().as_ref() {
             return f(open);
         }
-        self.reopen(false)?;
+        self.reopen(Reopen::IfClosed)?;
         match self.read_lock().as_ref() {
             Some(open) => f(open),
             None => Err(StoreError::Closed),
@@ -231,13 +239,18 @@ impl Store {
     }
 
     /// Flushes, closes and opens the database again, so that sled writes its snapshot.
-    /// With `only_if_due`, does nothing unless enough writes have gathered (another
-    /// clone may have just reopened it).
-    fn reopen(&self, only_if_due: bool) -> Result<(), StoreError> {
+    /// The condition is checked again under the lock: another clone may just have done it.
+    fn reopen(&self, when: Reopen) -> Result<(), StoreError> {
         let Some(dir) = &self.shared.dir else { return Ok(()) };
         let mut open = self.shared.open.write().unwrap_or_else(PoisonError::into_inner);
-        let due = self.shared.writes_since_open.load(Ordering::Relaxed) >= self.shared.reopen_after_writes;
-        if open.is_some() && only_if_due && !due {
+        let needed = match (open.is_some(), when) {
+            (false, _) => true,
+            (true, Reopen::IfClosed) => false,
+            (true, Reopen::IfDue) => {
+                self.shared.writes_since_open.load(Ordering::Relaxed) >= self.shared.reopen_after_writes
+            }
+        };
+        if !needed {
             return Ok(());
         }
         if let Some(old) = open.take() {
@@ -374,7 +387,7 @@ impl Store {
         let gathered = self.shared.writes_since_open.fetch_add(writes, Ordering::Relaxed) + writes;
         if gathered >= self.shared.reopen_after_writes {
             // The batch has landed; a failed reopen is retried on the next access.
-            if let Err(e) = self.reopen(true) {
+            if let Err(e) = self.reopen(Reopen::IfDue) {
                 tracing::error!(error = %e, "could not reopen the database");
             }
         }
