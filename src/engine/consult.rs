@@ -340,29 +340,26 @@ impl Engine {
         };
         // The asker may reopen their own ticket; everything else is for coordinators.
         let own_reopen = !transition.needs_coordinator() && msg.sender == ticket.asker;
-        if !own_reopen && !self.is_coordinator(&msg.sender, &msg.room, msg.sender_power) {
+        let coordinator = self.is_coordinator(&msg.sender, &msg.room, msg.sender_power);
+        if !own_reopen && !coordinator {
             return reply(self.msg(lang, Msg::RefusalNotCoordinator, &[]));
         }
         let audit_record = match ticket.apply(transition.clone(), &msg.sender, msg.at) {
             Ok(record) => record,
-            Err(refusal) => return reply(self.refusal(lang, &ticket, &refusal, &msg.sender)),
+            Err(refusal) => return reply(self.refusal(lang, &ticket, &refusal, &msg.sender, coordinator)),
         };
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
         audit(batch, self, &audit_record);
         self.announce(msg, &ticket, &audit_record, lang)
     }
 
-    fn refusal(&self, lang: Lang, ticket: &Ticket, refusal: &Refusal, actor: &str) -> Message {
+    fn refusal(&self, lang: Lang, ticket: &Ticket, refusal: &Refusal, actor: &str, coordinator: bool) -> Message {
         match refusal {
-            Refusal::NotFrom { from, .. } => self.msg(
-                lang,
-                Msg::RefusalNotFrom,
-                &[
-                    ("id", &ticket.id),
-                    ("status", &self.status_name(lang, *from)),
-                    ("possible", &self.possible_commands(lang, ticket, actor)),
-                ],
-            ),
+            Refusal::NotFrom { from, .. } => {
+                let possible = self.possible_commands(lang, ticket, actor, coordinator);
+                let key = if possible.is_empty() { Msg::RefusalNotFrom } else { Msg::RefusalNotFromPossible };
+                self.msg(lang, key, &[("id", &ticket.id), ("status", &self.status_name(lang, *from)), ("possible", &possible)])
+            }
             Refusal::AlreadyClaimed { owner } => {
                 self.msg(lang, Msg::RefusalAlreadyClaimed, &[("id", &ticket.id), ("owner", owner)])
             }
@@ -370,9 +367,9 @@ impl Engine {
         }
     }
 
-    /// The status commands that would work on the ticket as it is now, e.g.
+    /// The status commands `actor` could use on the ticket as it is now, e.g.
     /// "`!ratkaistu K-2026-0001`, `!eskaloi K-2026-0001`": what a refusal suggests instead.
-    fn possible_commands(&self, lang: Lang, ticket: &Ticket, actor: &str) -> String {
+    fn possible_commands(&self, lang: Lang, ticket: &Ticket, actor: &str, coordinator: bool) -> String {
         let candidates = [
             (CommandKey::Claim, &[Transition::Claim][..]),
             (CommandKey::Escalate, &[Transition::EscalateToTeam, Transition::EscalateToSpecial]),
@@ -382,7 +379,9 @@ impl Engine {
         ];
         candidates
             .iter()
-            .filter(|(_, transitions)| transitions.iter().any(|t| ticket.check(t, actor).is_ok()))
+            .filter(|(_, transitions)| {
+                transitions.iter().any(|t| (coordinator || !t.needs_coordinator()) && ticket.check(t, actor).is_ok())
+            })
             .map(|(command, _)| format!("`!{} {}`", self.texts.command_word(lang, *command), ticket.id))
             .collect::<Vec<_>>()
             .join(", ")

@@ -437,4 +437,7 @@ fn a_refused_change_says_what_is_possible_now() {
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Claimed);
     let english = say(&e, Say { id: "$s2", sender: COORDINATOR, room: COORDS, thread: None, text: "!close K-2026-0001" });
     assert!(text_of(&english[0]).contains("Possible now: `!escalate K-2026-0001`, `!resolve K-2026-0001`"), "{english:?}");
+    // The asker may only reopen, which is not possible yet: no coordinator commands are offered.
+    let asker = say(&e, Say { id: "$s3", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!reopen" });
+    assert!(text_of(&asker[0]).ends_with("while its status is claimed."), "{asker:?}");
 }

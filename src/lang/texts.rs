@@ -138,6 +138,7 @@ keys! {
         TicketSpecialChecklist => "ticket_special_checklist",
         RefusalNotCoordinator => "refusal_not_coordinator",
         RefusalNotFrom => "refusal_not_from",
+        RefusalNotFromPossible => "refusal_not_from_possible",
         RefusalAlreadyClaimed => "refusal_already_claimed",
         RefusalAlreadyOwner => "refusal_already_owner",
         TicketNotFound => "ticket_not_found",
