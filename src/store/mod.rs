@@ -132,8 +132,10 @@ impl Batch {
 /// network writes a few thousand records a day.
 pub const REOPEN_AFTER_WRITES: u64 = 250_000;
 
-/// How long a reopen waits for the old handle's file lock to be released.
-const REOPEN_LOCK_WAIT: Duration = Duration::from_secs(5);
+/// How long opening waits for the database's file lock. sled's background writer may
+/// hold it a moment after the last handle in this process is dropped; another process
+/// running on the same directory holds it for good, and is reported after this wait.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
 
 /// The bot's state. Clones share one database.
 #[derive(Clone)]
@@ -167,11 +169,20 @@ struct OpenDb {
 
 impl OpenDb {
     fn at(dir: &Path) -> Result<OpenDb, StoreError> {
-        // sled caches up to 1 GiB of pages by default and keeps them: with 1,000,000
-        // reminders, one scan of the whole Reminders tree left the process at 560 MB.
-        // 32 MiB holds the hot pages (the front of the due index, recent records):
-        // 165-170 MB after that scan, and firing is no slower (benches/reminders.rs).
-        OpenDb::from_db(sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open()?)
+        let deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            // sled caches up to 1 GiB of pages by default and keeps them: with 1,000,000
+            // reminders, one scan of the whole Reminders tree left the process at 560 MB.
+            // 32 MiB holds the hot pages (the front of the due index, recent records):
+            // 165-170 MB after that scan, and firing is no slower (benches/reminders.rs).
+            match sled::Config::new().path(dir).cache_capacity(32 * 1024 * 1024).open() {
+                Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") && Instant::now() < deadline => {
+                    tracing::debug!(error = %e, "the database is still locked; retrying");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                opened => return OpenDb::from_db(opened?),
+            }
+        }
     }
 
     fn from_db(db: sled::Db) -> Result<OpenDb, StoreError> {
@@ -260,18 +271,7 @@ impl Store {
             }
             drop(old);
         }
-        // sled's background writer may hold the file lock a moment after the last handle is dropped.
-        let deadline = Instant::now() + REOPEN_LOCK_WAIT;
-        let reopened = loop {
-            match OpenDb::at(dir) {
-                Err(e) if Instant::now() < deadline => {
-                    tracing::debug!(error = %e, "reopening the database; retrying");
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                result => break result?,
-            }
-        };
-        *open = Some(reopened);
+        *open = Some(OpenDb::at(dir)?);
         self.shared.writes_since_open.store(0, Ordering::Relaxed);
         self.shared.reopens.fetch_add(1, Ordering::Relaxed);
         Ok(())
