@@ -121,7 +121,8 @@ impl Engine {
             return Vec::new();
         }
         let as_message = reaction.as_command(None);
-        let lang = ticket.handoffs[index].lang.unwrap_or_else(|| self.settings.room_lang(&reaction.room));
+        // The reaction is on the handoff message, in the handoff's own room.
+        let lang = self.handoff_lang(&ticket.handoffs[index]);
         self.acknowledge_handoff(&as_message, &mut ticket, Some(index), lang, batch)
     }
 

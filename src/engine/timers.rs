@@ -145,9 +145,14 @@ impl Engine {
         }
     }
 
+    /// The language a handoff was agreed in; handoffs from before it was kept use their room's.
+    pub(crate) fn handoff_lang(&self, h: &Handoff) -> Lang {
+        h.lang.unwrap_or_else(|| self.settings.room_lang(&h.room))
+    }
+
     pub(crate) fn handoff_message(&self, t: &Ticket, index: usize, key: Msg) -> Action {
         let h: &Handoff = &t.handoffs[index];
-        let lang: Lang = h.lang.unwrap_or_else(|| self.settings.room_lang(&h.room));
+        let lang = self.handoff_lang(h);
         let when = super::reminder_text::when(&self.texts, lang, h.date);
         Action::reply(
             &h.room,
