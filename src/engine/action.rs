@@ -60,6 +60,10 @@ pub struct Delivery {
     pub outbox_id: u64,
     pub txn_id: String,
     pub action: Action,
+    /// When it was decided (for a fired reminder: when it fired). A message that leaves
+    /// much later says so. None in outboxes written before this field existed.
+    #[serde(default)]
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// FNV-1a: a stable hash (unlike std's), so the same cause gives the same transaction id

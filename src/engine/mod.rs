@@ -17,11 +17,12 @@ pub use consult::Link;
 pub use event::{Event, IncomingMessage, IncomingReaction};
 pub use router::{route, Route};
 
+
 use crate::catalogue::regions::Regions;
 use crate::catalogue::{detect_lang, Catalogue, Index};
 use crate::clock::Clock;
 use crate::config::{Config, RoomKind};
-use crate::lang::{Lang, Texts};
+use crate::lang::{Lang, Message, Texts};
 use crate::store::{Batch, Store, StoreError, TreeId};
 use std::sync::{Arc, Mutex};
 
@@ -125,6 +126,18 @@ impl Settings {
     }
 }
 
+/// A position in the homeserver's event stream (a sync token) and when it was reached.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ResumePoint {
+    pub token: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+const RESUME_POINT: &[u8] = b"resume_point";
+
+/// A message delivered later than this after it was decided says how late it is.
+pub const DELIVERY_LATE_AFTER: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
 pub struct Engine {
     texts: Texts,
     settings: Settings,
@@ -200,11 +213,40 @@ impl Engine {
     fn enqueue(&self, cause: &str, actions: Vec<Action>, batch: &mut Batch) -> Result<Vec<Delivery>, StoreError> {
         let mut deliveries = Vec::with_capacity(actions.len());
         for (index, action) in actions.into_iter().enumerate() {
-            let delivery = Delivery { outbox_id: self.store.next_id()?, txn_id: txn_id_for(cause, index), action };
+            let delivery = Delivery {
+                outbox_id: self.store.next_id()?,
+                txn_id: txn_id_for(cause, index),
+                action,
+                decided_at: Some(self.clock.now()),
+            };
             batch.put(TreeId::Outbox, delivery.outbox_id.to_be_bytes(), &delivery);
             deliveries.push(delivery);
         }
         Ok(deliveries)
+    }
+
+    /// Decides a whole batch of events (one sync response), then moves the resume point
+    /// past it and writes everything to disk. A failure leaves the resume point where it
+    /// was: the batch is read again and the events already committed are skipped.
+    pub fn record_batch(&self, events: &[Event], resume: &ResumePoint) -> Result<usize, StoreError> {
+        let mut decided = 0;
+        for event in events {
+            decided += self.handle(event)?.len();
+        }
+        self.save_resume_point(resume)?;
+        Ok(decided)
+    }
+
+    /// Where the adapter's event stream continues after a restart; none before the first.
+    pub fn resume_point(&self) -> Result<Option<ResumePoint>, StoreError> {
+        self.store.get(TreeId::Meta, RESUME_POINT)
+    }
+
+    pub fn save_resume_point(&self, resume: &ResumePoint) -> Result<(), StoreError> {
+        let mut batch = Batch::default();
+        batch.put(TreeId::Meta, RESUME_POINT, resume);
+        self.store.commit(batch)?;
+        self.store.flush()
     }
 
     /// Actions decided earlier whose delivery was not confirmed (the bot stopped between
@@ -217,6 +259,25 @@ impl Engine {
         let mut batch = Batch::default();
         batch.remove(TreeId::Outbox, outbox_id.to_be_bytes());
         self.store.commit(batch)
+    }
+
+    /// The note added to a message that leaves more than [`DELIVERY_LATE_AFTER`] after it
+    /// was decided (the homeserver was unreachable, or the bot stopped before sending it),
+    /// in the message's own language.
+    pub fn delivery_late_note(&self, delivery: &Delivery, now: chrono::DateTime<chrono::Utc>) -> Option<Message> {
+        let decided_at = delivery.decided_at?;
+        if now - decided_at <= DELIVERY_LATE_AFTER {
+            return None;
+        }
+        let (room, message) = match &delivery.action {
+            Action::Send { room, message, .. } | Action::SendLinked { room, message, .. } => (room, message),
+            Action::Answer { room, fallback, .. } => (room, fallback),
+            _ => return None,
+        };
+        let lang = detect_lang(&message.plain).unwrap_or_else(|| self.settings.room_lang(room));
+        let late = reminder_text::duration(&self.texts, lang, now - decided_at);
+        let due = reminder_text::when(&self.texts, lang, decided_at);
+        Some(self.texts.message(lang, crate::lang::Msg::DeliveryLate, &[("late", &late), ("due", &due)]))
     }
 
     /// Forgets processed-event marks older than `keep`. After a restart the homeserver

@@ -94,6 +94,7 @@ keys! {
         ReminderUser => "reminder_user",
         ReminderRoom => "reminder_room",
         ReminderLate => "reminder_late",
+        DeliveryLate => "delivery_late",
         ReminderSkipped => "reminder_skipped",
         RemindersHeader => "reminders_header",
         RemindersItem => "reminders_item",

@@ -1,6 +1,7 @@
 //! Carries out the engine's actions on Matrix.
 
 use crate::catalogue::phrasing::{self, Phraser};
+use super::engine_thread::EngineThread;
 use crate::engine::{Action, Delivery, Engine, Grounding};
 use crate::lang::Message;
 use anyhow::Context;
@@ -16,11 +17,11 @@ use tokio::sync::Notify;
 
 /// Delivers the outbox in order, oldest first, whenever the engine adds to it, and at
 /// start for whatever a previous run decided but did not confirm.
-pub async fn outbox_worker(client: Client, engine: Arc<Engine>, phraser: Option<Phraser>, wake: Arc<Notify>) {
-    let phrasing = Phrasing { engine: engine.clone(), phraser };
+pub async fn outbox_worker(client: Client, engine: EngineThread, phraser: Option<Phraser>, wake: Arc<Notify>) {
+    let phrasing = Phrasing { engine: engine.engine().clone(), phraser };
     let mut failures: u32 = 0;
     loop {
-        let pending = match engine.pending_deliveries() {
+        let pending = match engine.run(|e| e.pending_deliveries()).await {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(error = %e, "could not read the outbox");
@@ -30,14 +31,16 @@ pub async fn outbox_worker(client: Client, engine: Arc<Engine>, phraser: Option<
         let mut stuck = false;
         for delivery in pending {
             match deliver(&client, &delivery, Some(&engine), Some(&phrasing)).await {
-                Ok(()) => confirm(&engine, &delivery),
+                Ok(()) => confirm(&engine, &delivery).await,
                 Err(e) if is_permanent(&e) => {
                     tracing::error!(error = %e, outbox_id = delivery.outbox_id, "dropping an action the homeserver refuses");
-                    confirm(&engine, &delivery);
+                    confirm(&engine, &delivery).await;
                 }
                 Err(e) => {
                     failures += 1;
-                    tracing::warn!(error = %e, attempt = failures, "delivery failed; will retry");
+                    if failures == 1 {
+                        tracing::warn!(error = %e, "delivery failed; will retry");
+                    }
                     stuck = true;
                     break;
                 }
@@ -45,20 +48,25 @@ pub async fn outbox_worker(client: Client, engine: Arc<Engine>, phraser: Option<
         }
         if stuck {
             // Retried with the same transaction id, so the homeserver drops any duplicate.
-            let wait = Duration::from_secs((1u64 << failures.min(6)).min(60));
+            // The sync loop wakes this as soon as the homeserver answers again.
+            let wait = super::backoff(failures, Duration::from_secs(60));
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
             }
         } else {
+            if failures > 0 {
+                tracing::info!(failed_attempts = failures, "delivering again");
+            }
             failures = 0;
             wake.notified().await;
         }
     }
 }
 
-fn confirm(engine: &Engine, delivery: &Delivery) {
-    if let Err(e) = engine.delivered(delivery.outbox_id) {
+async fn confirm(engine: &EngineThread, delivery: &Delivery) {
+    let outbox_id = delivery.outbox_id;
+    if let Err(e) = engine.run(move |e| e.delivered(outbox_id)).await {
         tracing::error!(error = %e, "could not clear a delivered action from the outbox");
     }
 }
@@ -105,18 +113,26 @@ impl Phrasing {
 async fn deliver(
     client: &Client,
     delivery: &Delivery,
-    engine: Option<&Engine>,
+    engine: Option<&EngineThread>,
     phrasing: Option<&Phrasing>,
 ) -> anyhow::Result<()> {
     let txn_id: OwnedTransactionId = delivery.txn_id.as_str().into();
+    let late = engine.and_then(|e| e.engine().delivery_late_note(delivery, chrono::Utc::now()));
+    let with_late_note = |message: &Message| match &late {
+        Some(note) => Message::join(&[message.clone(), note.clone()]),
+        None => message.clone(),
+    };
     match &delivery.action {
         Action::Send { room, message, thread_root, notice } => {
-            send(client, room, message, thread_root.as_deref(), *notice, &[], txn_id).await?;
+            let message = with_late_note(message);
+            send(client, room, &message, thread_root.as_deref(), *notice, &[], txn_id).await?;
         }
         Action::SendLinked { room, message, thread_root, mentions, link } => {
-            let event_id = send(client, room, message, thread_root.as_deref(), true, mentions, txn_id).await?;
+            let message = with_late_note(message);
+            let event_id = send(client, room, &message, thread_root.as_deref(), true, mentions, txn_id).await?;
             if let Some(engine) = engine {
-                engine.link_sent(link, event_id.as_str())?;
+                let (link, event_id) = (link.clone(), event_id.to_string());
+                engine.run(move |e| e.link_sent(&link, &event_id)).await?;
             }
         }
         Action::Answer { room, thread_root, fallback, grounding } => {
@@ -124,6 +140,7 @@ async fn deliver(
                 Some(phrasing) => phrasing.answer(grounding, fallback).await,
                 None => fallback.clone(),
             };
+            let message = with_late_note(&message);
             send(client, room, &message, thread_root.as_deref(), true, &[], txn_id).await?;
         }
         Action::React { room, event_id, key } => {
@@ -185,6 +202,7 @@ pub async fn invite_actions(client: Client, actions: Vec<Action>) {
             outbox_id: 0,
             txn_id: crate::engine::txn_id_for(&format!("invite{}", chrono::Utc::now().timestamp_millis()), index),
             action,
+            decided_at: None,
         };
         if let Err(e) = deliver(&client, &delivery, None, None).await {
             tracing::warn!(error = %e, "could not answer an invite");

@@ -3,6 +3,7 @@
 //! added an earlier one, has the engine fire what is due, and hands the messages to the
 //! outbox worker. No polling: between due items it sleeps.
 
+use super::engine_thread::EngineThread;
 use crate::engine::Engine;
 use crate::store::StoreError;
 use std::sync::Arc;
@@ -11,17 +12,21 @@ use tokio::sync::Notify;
 
 const LONGEST_SLEEP: Duration = Duration::from_secs(3600);
 
-pub async fn run(engine: Arc<Engine>, wake: Arc<Notify>, outbox: Arc<Notify>) {
+pub async fn run(engine: EngineThread, wake: Arc<Notify>, outbox: Arc<Notify>) {
     let mut failures: u32 = 0;
     loop {
-        let wait = match fire_all(&engine, &outbox).and_then(|()| until_next(&engine)) {
-            Ok(wait) => {
+        let result = engine.run(|e| fire_all(e).and_then(|fired| Ok((fired, until_next(e)?)))).await;
+        let wait = match result {
+            Ok((fired, wait)) => {
                 failures = 0;
+                if fired > 0 {
+                    outbox.notify_one();
+                }
                 wait
             }
             Err(e) => {
                 failures += 1;
-                let wait = Duration::from_secs((1u64 << failures.min(6)).min(60));
+                let wait = super::backoff(failures, Duration::from_secs(60));
                 tracing::error!(error = %e, retry_in_s = wait.as_secs(), "could not fire due reminders");
                 wait
             }
@@ -33,16 +38,19 @@ pub async fn run(engine: Arc<Engine>, wake: Arc<Notify>, outbox: Arc<Notify>) {
     }
 }
 
-/// Fires everything due now, a transaction at a time, each saved to disk before the
-/// outbox worker may send it.
-fn fire_all(engine: &Engine, outbox: &Notify) -> Result<(), StoreError> {
+/// Fires everything due now, a transaction at a time, all saved to disk before the
+/// outbox worker may send it. Returns how many messages were fired.
+fn fire_all(engine: &Engine) -> Result<usize, StoreError> {
+    let mut fired = 0;
     loop {
-        let fired = engine.fire_due(engine.now())?;
-        if fired.is_empty() {
-            return Ok(());
+        let batch = engine.fire_due(engine.now())?;
+        if batch.is_empty() {
+            if fired > 0 {
+                engine.store().flush()?;
+            }
+            return Ok(fired);
         }
-        engine.store().flush()?;
-        outbox.notify_one();
+        fired += batch.len();
     }
 }
 
