@@ -88,11 +88,18 @@ enum Command {
     },
 }
 
+/// The log level when RUST_LOG is not set. matrix-sdk 0.18 asks its crypto layer for a
+/// key backup after every sync whether or not backups are enabled, and the crypto layer
+/// answers each time with a warning that no backup key exists. Kaveri enables backups
+/// only with `matrix.recovery_passphrase`; without one that warning says nothing, so the
+/// backups module logs errors only. Real backup failures are logged by matrix_sdk itself.
+/// matrix-sdk's HTTP client logs every failed request as an error; Kaveri logs each
+/// outage once when it begins and once when it ends, so those lines are left out.
+const DEFAULT_LOG: &str = "info,matrix_sdk=warn,matrix_sdk::http_client=off,matrix_sdk_crypto::backups=error";
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,matrix_sdk=warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| DEFAULT_LOG.into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

@@ -55,7 +55,10 @@ pub async fn sync_forever(
     let mut failures: u32 = 0;
     let mut quick_empty: u32 = 0;
     loop {
-        let settings = SyncSettings::default().timeout(LONG_POLL).filter(sync_filter()).token(resume.token.clone());
+        // After a failure, ask without waiting: the answer itself is the news that the
+        // homeserver is back, and what waited for it should not wait for a long poll too.
+        let poll = if failures > 0 { Duration::ZERO } else { LONG_POLL };
+        let settings = SyncSettings::default().timeout(poll).filter(sync_filter()).token(resume.token.clone());
         let started = Instant::now();
         let result = match client.sync_once(settings).await {
             Ok(response) => record(client, engine, &resume, response).await,
@@ -73,7 +76,7 @@ pub async fn sync_forever(
                 }
                 // A server that answers at once with the same position is not long-polling;
                 // do not spin on it.
-                if next.token == resume.token && started.elapsed() < Duration::from_secs(1) {
+                if poll > Duration::ZERO && next.token == resume.token && started.elapsed() < Duration::from_secs(1) {
                     quick_empty += 1;
                     if quick_empty >= 3 {
                         tokio::time::sleep(Duration::from_secs(1)).await;

@@ -74,11 +74,15 @@ pub struct Bot {
 impl Bot {
     /// `extra` is appended to the generated config (e.g. an [access] section).
     pub fn new(access: &str) -> Bot {
+        Bot::reaching(homeserver(), access)
+    }
+
+    /// A bot that reaches the homeserver at `url` (through a [`Proxy`], say).
+    pub fn reaching(url: &str, access: &str) -> Bot {
         let (user_id, password) = register(&unique("kaveri"));
         let dir = tempfile::tempdir().unwrap();
         let config = format!(
-            "[matrix]\nhomeserver = \"{}\"\nuser_id = \"{user_id}\"\npassword = \"{password}\"\n\n[bot]\ndata_dir = \"{}\"\n\n{access}\n",
-            homeserver(),
+            "[matrix]\nhomeserver = \"{url}\"\nuser_id = \"{user_id}\"\npassword = \"{password}\"\n\n[bot]\ndata_dir = \"{}\"\n\n{access}\n",
             dir.path().join("data").display()
         );
         std::fs::write(dir.path().join("kaveri.toml"), config).unwrap();
@@ -100,7 +104,8 @@ impl Bot {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_kaveri"))
             .args(["run", "--config", self.dir.path().join("kaveri.toml").to_str().unwrap()])
-            .env("RUST_LOG", "info,matrix_sdk=warn,matrix_sdk_crypto=warn")
+            // The default log level, as an operator would run it.
+            .env_remove("RUST_LOG")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -148,6 +153,60 @@ impl Drop for Bot {
     }
 }
 
+/// A loopback TCP relay in front of the test homeserver that can be cut and restored: to
+/// the bot behind it, the homeserver is down while it is cut. Nobody else is affected.
+pub struct Proxy {
+    pub url: String,
+    port: u16,
+    relay: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Proxy {
+    pub async fn start() -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut proxy = Proxy { url: format!("http://127.0.0.1:{port}"), port, relay: None };
+        proxy.relay = Some(tokio::spawn(Proxy::relay(listener)));
+        proxy
+    }
+
+    async fn relay(listener: tokio::net::TcpListener) {
+        let upstream = homeserver().trim_start_matches("http://").to_string();
+        let mut connections = tokio::task::JoinSet::new();
+        while let Ok((mut inbound, _)) = listener.accept().await {
+            let upstream = upstream.clone();
+            connections.spawn(async move {
+                if let Ok(mut outbound) = tokio::net::TcpStream::connect(&upstream).await {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    }
+
+    /// Closes every connection and refuses new ones, as a stopped homeserver would.
+    pub fn cut(&mut self) {
+        // Aborting the relay drops the listener and the JoinSet, which aborts every connection.
+        if let Some(relay) = self.relay.take() {
+            relay.abort();
+        }
+    }
+
+    pub async fn restore(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => break listener,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("could not listen on {} again: {e}", self.port),
+            }
+        };
+        self.relay = Some(tokio::spawn(Proxy::relay(listener)));
+    }
+}
+
 /// A message some client saw.
 #[derive(Debug, Clone)]
 pub struct Seen {
@@ -157,6 +216,14 @@ pub struct Seen {
     pub body: String,
     pub thread_root: Option<OwnedEventId>,
     pub notice: bool,
+}
+
+/// A sync filter that returns up to 1000 timeline events per room, so a person's client
+/// sees every reply of a burst (without it, Synapse sends 10 per room per sync).
+fn every_event() -> matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter {
+    let mut filter = matrix_sdk::ruma::api::client::filter::FilterDefinition::default();
+    filter.room.timeline.limit = Some(1000u32.into());
+    matrix_sdk::ruma::api::client::sync::sync_events::v3::Filter::FilterDefinition(filter)
 }
 
 /// A person using a real Matrix client (with end-to-end encryption).
@@ -197,10 +264,10 @@ impl Person {
                 });
             }
         });
-        client.sync_once(SyncSettings::default()).await.unwrap();
+        client.sync_once(SyncSettings::default().filter(every_event())).await.unwrap();
         let syncing = client.clone();
         tokio::spawn(async move {
-            let _ = syncing.sync(SyncSettings::default().timeout(Duration::from_secs(5))).await;
+            let _ = syncing.sync(SyncSettings::default().filter(every_event()).timeout(Duration::from_secs(5))).await;
         });
         Person { client, user_id, seen, _store: store }
     }
