@@ -92,8 +92,10 @@ impl Default for BotConfig {
     }
 }
 
-/// Allowlists. Empty `users` and `servers` mean anyone who shares a room with the bot may
-/// use it; empty `rooms` means any room it was invited to by an allowed inviter.
+/// Allowlists. `users` and `servers` decide who may use the bot (both empty: anyone who
+/// shares a room with it); `invite_users` and `invite_servers` only decide who may invite
+/// it, unless `inviters_may_use` says they may also use it. Empty `rooms` means any room
+/// it was invited to by an allowed inviter.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessConfig {
@@ -107,6 +109,10 @@ pub struct AccessConfig {
     pub servers: Vec<String>,
     #[serde(default)]
     pub rooms: Vec<String>,
+    /// Those allowed to invite the bot may also use it (before this key existed, they
+    /// always could).
+    #[serde(default)]
+    pub inviters_may_use: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -376,7 +382,30 @@ impl Config {
         (a.users.is_empty() && a.servers.is_empty())
             || a.users.iter().any(|u| u == user)
             || a.servers.iter().any(|s| Some(s.as_str()) == server_of(user))
-            || self.may_invite(user)
+            || (a.inviters_may_use && self.may_invite(user))
+    }
+
+    /// The effective access policy in one line, for check-config and the start-up log.
+    pub fn access_summary(&self) -> String {
+        let a = &self.access;
+        let list = |users: &[String], servers: &[String]| {
+            let mut parts: Vec<String> = users.to_vec();
+            parts.extend(servers.iter().map(|s| format!("anyone on {s}")));
+            parts.join(", ")
+        };
+        let users = if a.users.is_empty() && a.servers.is_empty() {
+            "anyone who shares a room with the bot".to_string()
+        } else if a.inviters_may_use {
+            format!("{}, and those who may invite it", list(&a.users, &a.servers))
+        } else {
+            list(&a.users, &a.servers)
+        };
+        let inviters = match list(&a.invite_users, &a.invite_servers) {
+            none if none.is_empty() => "nobody".to_string(),
+            some => some,
+        };
+        let rooms = if a.rooms.is_empty() { "any room it is invited to".to_string() } else { format!("{} listed rooms", a.rooms.len() + self.rooms.len()) };
+        format!("access: may use the bot: {users}; may invite it: {inviters}; it stays in {rooms}")
     }
 
     /// Whether the bot should stay in a room (the allowlist, when one is given).
@@ -503,6 +532,30 @@ language = "sv"
         assert!(c.may_invite("@anyone:example.org"));
         assert!(!c.may_invite("@stranger:evil.org"));
         assert!(c.may_use("@stranger:evil.org"), "no user allowlist means anyone in the room");
+    }
+
+    #[test]
+    fn inviters_may_not_use_the_bot_unless_the_config_says_so() {
+        let src = GOOD.replace(
+            "[access]\n",
+            "[access]\nusers = [\"@alice:localhost\"]\n",
+        )
+        .replace("invite_servers = [\"example.org\"]", "invite_servers = [\"localhost\"]");
+        let c = Config::parse(&src, "k.toml").unwrap();
+        assert!(c.may_use("@alice:localhost"));
+        assert!(c.may_invite("@bob:localhost"));
+        assert!(!c.may_use("@bob:localhost"), "inviting is not using");
+        assert!(!c.may_use("@admin:localhost"));
+        assert_eq!(
+            c.access_summary(),
+            "access: may use the bot: @alice:localhost; may invite it: @admin:localhost, anyone on localhost; \
+             it stays in any room it is invited to"
+        );
+
+        let c = Config::parse(&src.replace("[access]\n", "[access]\ninviters_may_use = true\n"), "k.toml").unwrap();
+        assert!(c.may_use("@bob:localhost") && c.may_use("@admin:localhost"));
+        assert!(!c.may_use("@mallory:evil.org"));
+        assert!(c.access_summary().contains("@alice:localhost, and those who may invite it"), "{}", c.access_summary());
     }
 
     #[test]

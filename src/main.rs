@@ -202,6 +202,7 @@ fn check_config(path: &std::path::Path) -> ExitCode {
         }
     };
     let mut problems = Vec::new();
+    println!("{}", config.access_summary());
     match &config.catalogue.dir {
         Some(dir) => match Catalogue::load_dir(dir) {
             Ok(catalogue) => println!("{}: {} service cards", dir.display(), catalogue.cards.len()),

@@ -47,13 +47,31 @@ pub struct Finding {
 }
 
 /// All findings in `text`, sorted by start and non-overlapping (findings that
-/// overlap are merged into one spanning both).
+/// overlap are merged into one spanning both). The detectors read a folded copy of
+/// the text (see [`Folded`]), so full-width or other Unicode digits, typographic
+/// dashes and odd spaces hide nothing; offsets refer to `text` itself.
 pub fn scan(text: &str) -> Vec<Finding> {
-    let hetus: Vec<(usize, usize)> = hetu_spans(text).collect();
-    let phones = phone_spans(text, &hetus);
-    let emails = email_spans(text);
+    let folded = Folded::new(text);
+    let plain = folded.text();
+    let candidates: Vec<HetuSpan> = hetu_spans(plain).collect();
+    let sure: Vec<(usize, usize)> = candidates.iter().filter(|c| !c.phone_too).map(|c| (c.start, c.end)).collect();
+    let phones = phone_spans(plain, &sure);
+    // An all-digit code that also reads as a phone number is a phone number, when the
+    // phone detector takes it; otherwise it is a code.
+    let hetus: Vec<(usize, usize)> = candidates
+        .iter()
+        .filter(|c| !c.phone_too || !phones.iter().any(|&(start, end)| start <= c.start && c.end <= end))
+        .map(|c| (c.start, c.end))
+        .collect();
+    let emails = email_spans(plain);
 
-    let tag = |kind| move |(start, end)| Finding { kind, start, end };
+    let tag = |kind| {
+        let folded = &folded;
+        move |(start, end)| {
+            let (start, end) = folded.original(start, end);
+            Finding { kind, start, end }
+        }
+    };
     let mut all: Vec<Finding> = hetus
         .into_iter()
         .map(tag(FindingKind::Hetu))
@@ -77,9 +95,104 @@ pub fn scan(text: &str) -> Vec<Finding> {
     merged
 }
 
-/// Whether `text` holds a checksum-valid personal identity code.
+/// Whether `text` holds a checksum-valid personal identity code, in any spelling.
 pub fn contains_hetu(text: &str) -> bool {
-    hetu_spans(text).next().is_some()
+    scan(text).iter().any(|f| f.kind == FindingKind::Hetu)
+}
+
+/// A copy of a text in the characters the detectors know, with the way back to the
+/// original offsets. Each character becomes at most one: compatibility forms are
+/// folded (NFKC: full-width digits and letters become ASCII), decimal digits of
+/// any script become ASCII digits, dashes become '-', spaces become ' ', and
+/// invisible format characters (zero-width space, soft hyphen …) are dropped.
+struct Folded<'a> {
+    original: &'a str,
+    /// None when nothing needed folding: the text is used as it is.
+    folded: Option<FoldedText>,
+}
+
+struct FoldedText {
+    text: String,
+    /// For each byte offset of `text` that starts a character, and for its end: the
+    /// original offset where that character starts.
+    starts: Vec<usize>,
+    /// For each byte offset of `text` that ends a character: the original offset
+    /// where that character ends.
+    ends: Vec<usize>,
+}
+
+impl<'a> Folded<'a> {
+    fn new(original: &'a str) -> Folded<'a> {
+        if original.is_ascii() {
+            return Folded { original, folded: None };
+        }
+        let mut text = String::with_capacity(original.len());
+        // Every character folds to one no longer than itself, or to nothing.
+        let mut starts = vec![0; original.len() + 1];
+        let mut ends = vec![0; original.len() + 1];
+        for (i, c) in original.char_indices() {
+            let Some(folded) = fold_char(c) else { continue };
+            starts[text.len()] = i;
+            text.push(folded);
+            ends[text.len()] = i + c.len_utf8();
+        }
+        starts[text.len()] = original.len();
+        starts.truncate(text.len() + 1);
+        ends.truncate(text.len() + 1);
+        Folded { original, folded: Some(FoldedText { text, starts, ends }) }
+    }
+
+    fn text(&self) -> &str {
+        self.folded.as_ref().map_or(self.original, |f| f.text.as_str())
+    }
+
+    /// The original span of the folded span `start..end` (which is never empty).
+    fn original(&self, start: usize, end: usize) -> (usize, usize) {
+        match &self.folded {
+            None => (start, end),
+            Some(f) => (f.starts[start], f.ends[end]),
+        }
+    }
+}
+
+/// What one character reads as to the detectors; None for invisible format characters.
+fn fold_char(c: char) -> Option<char> {
+    use unicode_normalization::UnicodeNormalization;
+    if c.is_ascii() {
+        return Some(c);
+    }
+    match c {
+        '\u{00ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => return None,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}' => return Some('-'),
+        _ if c.is_whitespace() => return Some(' '),
+        _ => {}
+    }
+    let mut compatible = std::iter::once(c).nfkc();
+    if let (Some(single), None) = (compatible.next(), compatible.next()) {
+        if single.is_ascii() {
+            return Some(single);
+        }
+    }
+    Some(unicode_digit(c).map_or(c, |d| char::from(b'0' + d)))
+}
+
+/// The value of a decimal digit of any script. Unicode encodes each script's digits
+/// as a run of ten in order, and the runs start at code points whose offset from the
+/// previous non-digit is a multiple of ten.
+fn unicode_digit(c: char) -> Option<u8> {
+    static DECIMAL_DIGIT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\p{Nd}$").expect("valid pattern"));
+    let is_digit = |c: char| {
+        let mut buf = [0u8; 4];
+        DECIMAL_DIGIT.is_match(c.encode_utf8(&mut buf))
+    };
+    if !is_digit(c) {
+        return None;
+    }
+    let mut run_start = u32::from(c);
+    while let Some(before) = run_start.checked_sub(1).and_then(char::from_u32).filter(|&b| is_digit(b)) {
+        run_start = u32::from(before);
+    }
+    Some(((u32::from(c) - run_start) % 10) as u8)
 }
 
 /// `text` with every finding replaced by [`MASK`]. Accepts findings from
@@ -128,9 +241,13 @@ const HETU_LEN: usize = 11;
 /// out because they look like digits or each other).
 const HETU_CHECK: &[u8; 31] = b"0123456789ABCDEFHJKLMNPRSTUVWXY";
 
-/// Spans of valid codes. Every start position is tried (no regex), so a
-/// rejected candidate can never hide a valid code that overlaps it.
-fn hetu_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// Spans of valid codes in folded text. Every start position is tried (no regex), so
+/// a rejected candidate can never hide a valid code that overlaps it. Besides the
+/// official form (DDMMYY, century sign, ZZZQ), people write the code with a space or a
+/// spaced dash in place of the sign, or with nothing between the parts: then the
+/// century is unknown and any century with a real date will do. An all-digit code
+/// that also reads as a phone number is marked so.
+fn hetu_spans(text: &str) -> impl Iterator<Item = HetuSpan> + '_ {
     let bytes = text.as_bytes();
     let mut prev: Option<char> = None;
     text.char_indices().filter_map(move |(i, c)| {
@@ -139,13 +256,53 @@ fn hetu_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         if !c.is_ascii_digit() || before.is_some_and(char::is_alphanumeric) {
             return None;
         }
-        let code = bytes.get(i..i + HETU_LEN)?;
-        if !is_valid_hetu(code) || next_char(text, i + HETU_LEN).is_some_and(char::is_alphanumeric)
-        {
+        let (len, phone_too) = hetu_at(bytes.get(i..)?)?;
+        if next_char(text, i + len).is_some_and(char::is_alphanumeric) {
             return None;
         }
-        Some((i, i + HETU_LEN))
+        Some(HetuSpan { start: i, end: i + len, phone_too })
     })
+}
+
+struct HetuSpan {
+    start: usize,
+    end: usize,
+    /// All digits, and also a valid phone number: "0401234550".
+    phone_too: bool,
+}
+
+/// The length of the code `s` starts with, in any of the spellings above, and whether
+/// it could as well be a phone number.
+fn hetu_at(s: &[u8]) -> Option<(usize, bool)> {
+    let date = s.get(..6).filter(|d| d.iter().all(u8::is_ascii_digit))?;
+    let rest = &s[6..];
+    // (bytes between the date and the number, the century sign if one was written)
+    let separator: (usize, Option<u8>) = match rest {
+        [b' ', b'-' | b'+', b' ', ..] => (3, Some(rest[1])),
+        [b' ', b'-' | b'+', ..] => (2, Some(rest[1])),
+        [b'-' | b'+', b' ', ..] => (2, Some(rest[0])),
+        [sign, ..] if is_century_sign(*sign) => (1, Some(*sign)),
+        [b' ', ..] => (1, None),
+        _ => (0, None),
+    };
+    let (gap, sign) = separator;
+    let tail = rest.get(gap..gap + 4)?;
+    let len = 6 + gap + 4;
+    let valid = match sign {
+        Some(sign) => is_valid_hetu(&[date, &[sign], tail].concat()),
+        None => [b'-', b'A', b'+'].iter().any(|&sign| is_valid_hetu(&[date, &[sign], tail].concat())),
+    };
+    if !valid {
+        return None;
+    }
+    let all_digits = tail[3].is_ascii_digit() && sign.is_none();
+    let phone_too = all_digits
+        && std::str::from_utf8(&s[..len]).is_ok_and(|written| parse_phone(written).is_some_and(|phone| phone >= len));
+    Some((len, phone_too))
+}
+
+fn is_century_sign(sign: u8) -> bool {
+    matches!(sign.to_ascii_uppercase(), b'+' | b'-' | b'A'..=b'F' | b'U'..=b'Y')
 }
 
 /// DDMMYY C ZZZ Q with a real calendar date, an individual number of
@@ -481,6 +638,67 @@ mod tests {
     }
 
     #[test]
+    fn codes_written_as_people_write_them_are_found_and_masked_whole() {
+        for code in [
+            "131052 308T",
+            "131052308T",
+            "131052308t",
+            "131052\u{2013}308T",
+            "131052\u{2014}308T",
+            "131052\u{2212}308T",
+            "131052\u{2011}308T",
+            "131052 - 308T",
+            "131052 -308T",
+            "131052- 308T",
+            "131052\u{a0}308T",
+            "\u{ff11}\u{ff13}\u{ff11}\u{ff10}\u{ff15}\u{ff12}\u{ff0d}\u{ff13}\u{ff10}\u{ff18}\u{ff34}",
+            "131052\u{200b}-308T",
+            "\u{0661}\u{0663}\u{0661}\u{0660}\u{0665}\u{0662}-\u{0663}\u{0660}\u{0668}T",
+            // A digit check character with a space, and none at all.
+            "150652 3452",
+            "1506523452",
+            // Century unknown: 29 February exists in 2000 only.
+            "290200 345E",
+        ] {
+            let text = format!("Asiakas {code}, selkävaivoja.");
+            assert!(contains_hetu(&text), "{code:?}");
+            assert_only(&text, FindingKind::Hetu, code);
+            assert_eq!(mask(&text, &scan(&text)), "Asiakas [***], selkävaivoja.", "{code:?}");
+        }
+    }
+
+    #[test]
+    fn lookalikes_of_the_loose_spellings_are_not_findings() {
+        for text in [
+            // Wrong check character, too short, too long, glued.
+            "131052 308U",
+            "131052308U",
+            "131052 308",
+            "13105230",
+            "131052308TX",
+            "X131052308T",
+            "1310523081T",
+            // No such date in any century.
+            "290201 345E",
+            "320152 308T",
+            // Ten-digit numbers that are not codes.
+            "1234567890",
+            "9999999999",
+        ] {
+            assert_nothing(text);
+        }
+    }
+
+    #[test]
+    fn a_mobile_number_that_also_passes_the_code_checksum_stays_a_phone_number() {
+        // 040 123 4550 read as DDMMYYZZZQ is 4 Jan 23, number 455, check 0: valid.
+        for text in ["soita 0401234550", "soita 0509876530 tänään"] {
+            let number = text.split(' ').nth(1).unwrap();
+            assert_only(text, FindingKind::Phone, number);
+        }
+    }
+
+    #[test]
     fn sign_and_check_character_may_be_lowercase() {
         for code in [
             "150694y345w",
@@ -548,7 +766,8 @@ mod tests {
 
     #[test]
     fn unknown_century_signs_are_rejected() {
-        for sign in ['G', 'Z', '*', '/', '.', ' '] {
+        // A space in the sign's place is one of the spellings people use: see above.
+        for sign in ['G', 'Z', '*', '/', '.'] {
             assert!(
                 !contains_hetu(&make_hetu(13, 10, 1952, sign, 308)),
                 "{sign}"
@@ -954,6 +1173,33 @@ mod tests {
                 "{code} not found in {text:?}: {found:?}"
             );
             prop_assert!(!mask(&text, &found).contains(&code));
+        }
+
+        #[test]
+        fn every_valid_hetu_in_a_loose_spelling_is_found(
+            before in any::<String>(),
+            code in valid_hetu(),
+            separator in prop::sample::select(vec!["", " ", "\u{2013}", "\u{2014}", " - ", "\u{a0}"]),
+            full_width in any::<bool>(),
+            after in any::<String>(),
+        ) {
+            let mut loose = format!("{}{separator}{}", &code[..6], &code[7..]);
+            if full_width {
+                loose = loose.chars().map(|c| match c {
+                    '0'..='9' | 'A'..='Z' | 'a'..='z' => char::from_u32(c as u32 + 0xfee0).unwrap(),
+                    other => other,
+                }).collect();
+            }
+            let text = format!("{before} {loose} {after}");
+            let start = before.len() + 1;
+            let end = start + loose.len();
+            let found = scan(&text);
+            // A ten-digit code that is also a phone number is masked as one.
+            prop_assert!(
+                found.iter().any(|f| f.start <= start && end <= f.end),
+                "{loose:?} not found in {text:?}: {found:?}"
+            );
+            prop_assert!(!mask(&text, &found).contains(&loose));
         }
 
         #[test]

@@ -12,9 +12,22 @@ pub enum Action {
         thread_root: Option<String>,
         /// Bot chatter that other bots should ignore (m.notice).
         notice: bool,
+        /// Exactly the people to notify (m.mentions); nobody when empty, never the room.
+        #[serde(default)]
+        mentions: Vec<String>,
     },
     React { room: String, event_id: String, key: String },
-    Redact { room: String, event_id: String, reason: Option<String> },
+    /// Remove a person's message (one with an identity code). Should the homeserver refuse,
+    /// `sender` is asked in `lang` to delete it and the coordinators are told.
+    Redact {
+        room: String,
+        event_id: String,
+        reason: Option<String>,
+        #[serde(default)]
+        sender: Option<String>,
+        #[serde(default)]
+        lang: Option<Lang>,
+    },
     Join { room: String },
     Leave { room: String },
     /// Post a notice whose event id the engine must learn (a ticket's thread root, a
@@ -43,12 +56,24 @@ pub struct Grounding {
 }
 
 impl Action {
+    /// The removal of a message that holds a personal identity code.
+    pub fn redact_identity_code(msg: &crate::engine::IncomingMessage, lang: Lang) -> Action {
+        Action::Redact {
+            room: msg.room.clone(),
+            event_id: msg.event_id.clone(),
+            reason: None,
+            sender: Some(msg.sender.clone()),
+            lang: Some(lang),
+        }
+    }
+
     pub fn reply(room: &str, thread_root: Option<&str>, message: Message) -> Action {
         Action::Send {
             room: room.to_string(),
             message,
             thread_root: thread_root.map(str::to_string),
             notice: true,
+            mentions: Vec::new(),
         }
     }
 }

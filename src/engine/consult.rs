@@ -72,7 +72,7 @@ impl Engine {
         Ok(self.store.scan::<Ticket>(TreeId::Tickets)?.into_iter().map(|(_, t)| t).collect())
     }
 
-    fn link(&self, event_id: &str) -> Option<Link> {
+    pub(crate) fn link(&self, event_id: &str) -> Option<Link> {
         self.store.get(TreeId::Links, event_id.as_bytes()).ok().flatten()
     }
 
@@ -124,7 +124,7 @@ impl Engine {
         if findings.iter().any(|f| f.kind == FindingKind::Hetu) {
             return Err(vec![
                 Action::reply(&msg.room, msg.thread_root.as_deref(), self.msg(lang, Msg::PrivacyHetu, &[])),
-                Action::Redact { room: msg.room.clone(), event_id: msg.event_id.clone(), reason: None },
+                Action::redact_identity_code(msg, lang),
             ]);
         }
         Ok((privacy::mask(text, &findings), !findings.is_empty()))
@@ -252,6 +252,12 @@ impl Engine {
         };
         batch.put(TreeId::Drafts, draft_key(&msg.room, &msg.sender), &draft);
         Some(self.msg(lang, Msg::AnswerOfferConsult, &[]))
+    }
+
+    /// Whether the bot waits for an answer from this person here. A store error counts
+    /// as yes, so that the privacy gate errs on the side of refusing.
+    pub(crate) fn has_draft(&self, room: &str, sender: &str) -> bool {
+        self.store.contains(TreeId::Drafts, &draft_key(room, sender)).unwrap_or(true)
     }
 
     /// A plain message that may answer the bot: "yes" to an offer, or the municipality.

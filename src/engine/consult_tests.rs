@@ -441,3 +441,157 @@ fn a_refused_change_says_what_is_possible_now() {
     let asker = say(&e, Say { id: "$s3", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!reopen" });
     assert!(text_of(&asker[0]).ends_with("while its status is claimed."), "{asker:?}");
 }
+
+// --- One privacy gate, one access rule, one throttle for every path -------------------
+
+fn engine_with_access(access: &str) -> Engine {
+    let src = format!(
+        r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:example.org"
+password = "x"
+[access]
+invite_users = ["@admin:example.org"]
+{access}
+[catalogue]
+regions_dir = "{}/config/regions"
+[[rooms]]
+id = "{NETWORK}"
+kind = "network"
+language = "fi"
+[[rooms]]
+id = "{COORDS}"
+kind = "coordinators"
+language = "fi"
+"#,
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let config = Config::parse(&src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
+    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+}
+
+fn refused_and_redacted(out: &[Action], event: &str) {
+    assert_eq!(out.len(), 2, "{out:?}");
+    assert!(text_of(&out[0]).contains("henkilötunnus"), "{out:?}");
+    assert!(!text_of(&out[0]).contains("308"), "the code is not repeated: {out:?}");
+    assert!(matches!(&out[1], Action::Redact { event_id, sender: Some(s), .. } if event_id == event && s == ASKER), "{out:?}");
+}
+
+#[test]
+fn an_identity_code_in_any_spelling_stops_every_path_and_nothing_is_stored() {
+    for code in ["131052 308T", "131052308T", "131052\u{2013}308T", "\u{ff11}\u{ff13}\u{ff11}\u{ff10}\u{ff15}\u{ff12}-\u{ff13}\u{ff10}\u{ff18}\u{ff34}"] {
+        let e = engine();
+        for (id, text) in [
+            ("$c", format!("!konsultaatio Loimaalainen asiakas {code}, selkävaivoja. Mihin ohjaan?")),
+            ("$m", format!("!muistuta huomenna klo 9 soita asiakkaalle {code}")),
+            ("$k", format!("!kysy mihin ohjaan asiakkaan {code} jolla on velkoja?")),
+            ("$u", format!("!{code}")),
+        ] {
+            let out = say(&e, Say { id, sender: ASKER, room: NETWORK, thread: None, text: &text });
+            refused_and_redacted(&out, id);
+        }
+        // A question by mention, too.
+        let mention = e
+            .handle(&Event::Message(IncomingMessage {
+                event_id: "$mention".into(),
+                sender: ASKER.into(),
+                room: NETWORK.into(),
+                text: format!("Kaveri: kenelle asiakas {code} kuuluu?"),
+                thread_root: None,
+                mentions_bot: true,
+                is_direct: false,
+                sender_power: None,
+                at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+            }))
+            .unwrap();
+        refused_and_redacted(&mention.into_iter().map(|d| d.action).collect::<Vec<_>>(), "$mention");
+        for tree in [TreeId::Tickets, TreeId::Reminders, TreeId::Drafts] {
+            assert!(e.store().scan::<serde_json::Value>(tree).unwrap().is_empty(), "{code}: {tree:?} holds something");
+        }
+    }
+}
+
+#[test]
+fn an_identity_code_in_a_follow_up_or_a_thread_relay_is_refused_and_redacted() {
+    let e = engine();
+    open_ticket(&e);
+    let followup = say(&e, Say { id: "$f", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!seuranta 2 viikon päästä soita 131052-308T" });
+    assert!(matches!(followup.last(), Some(Action::Redact { event_id, .. }) if event_id == "$f"), "{followup:?}");
+    let relay = say(&e, Say { id: "$t", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "Asiakas 131052 308T on tuttu." });
+    assert!(matches!(relay.last(), Some(Action::Redact { event_id, .. }) if event_id == "$t"), "{relay:?}");
+    assert!(relay.iter().all(|a| room_of(a) == COORDS), "nothing reaches the asker: {relay:?}");
+    let ticket = serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap();
+    assert!(!ticket.contains("308T"), "{ticket}");
+}
+
+#[test]
+fn inviting_is_not_using_and_reactions_obey_the_access_list_too() {
+    let e = engine_with_access(&format!("users = [\"{ASKER}\", \"{COORDINATOR}\"]\ninvite_servers = [\"example.org\"]"));
+    let refused = say(&e, Say { id: "$s", sender: STRANGER, room: NETWORK, thread: None, text: "!konsultaatio Loimaalainen asiakas, selkävaivoja" });
+    assert!(text_of(&refused[0]).contains("ei ole oikeutta"), "{refused:?}");
+    assert!(e.store().scan::<serde_json::Value>(TreeId::Tickets).unwrap().is_empty());
+
+    open_ticket(&e);
+    let reaction = e
+        .handle(&Event::Reaction(IncomingReaction {
+            event_id: "$r".into(),
+            sender: STRANGER.into(),
+            room: COORDS.into(),
+            target: "$root".into(),
+            key: "👍".into(),
+            sender_power: Some(100),
+            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+        }))
+        .unwrap();
+    assert!(reaction.is_empty(), "{reaction:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Open);
+    // A message in the ticket's thread from someone outside the list is not relayed.
+    let relay = say(&e, Say { id: "$x", sender: STRANGER, room: COORDS, thread: Some("$root"), text: "Minä tiedän!" });
+    assert!(relay.is_empty(), "{relay:?}");
+}
+
+#[test]
+fn a_flood_gets_one_slow_down_and_then_silence() {
+    let e = engine();
+    let mut replies = Vec::new();
+    for i in 0..25 {
+        let id = format!("$flood{i}");
+        replies.push(say(&e, Say { id: &id, sender: STRANGER, room: NETWORK, thread: None, text: "!tuntematon" }));
+    }
+    assert!(replies[..10].iter().all(|r| r.len() == 1 && text_of(&r[0]).contains("En tunnista")), "{replies:?}");
+    assert!(text_of(&replies[10][0]).contains("Hetkinen"), "{:?}", replies[10]);
+    assert!(replies[11..].iter().all(Vec::is_empty), "{replies:?}");
+    // Someone else in the same room is still answered.
+    let other = say(&e, Say { id: "$other", sender: ASKER, room: NETWORK, thread: None, text: "!apua" });
+    assert_eq!(other.len(), 1, "{other:?}");
+}
+
+#[test]
+fn a_refused_redaction_asks_the_sender_and_tells_the_coordinators_without_the_code() {
+    let e = engine();
+    let out = e
+        .handle(&Event::Message(IncomingMessage {
+            event_id: "$h".into(),
+            sender: ASKER.into(),
+            room: NETWORK.into(),
+            text: "!kysy asiakas 131052-308T".into(),
+            thread_root: None,
+            mentions_bot: false,
+            is_direct: false,
+            sender_power: None,
+            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+        }))
+        .unwrap();
+    let redaction = out.into_iter().find(|d| matches!(d.action, Action::Redact { .. })).unwrap();
+    let follow_up: Vec<Action> = e.redaction_refused(&redaction).unwrap().into_iter().map(|d| d.action).collect();
+    assert_eq!(follow_up.len(), 2, "{follow_up:?}");
+    assert_eq!(room_of(&follow_up[0]), NETWORK);
+    assert!(text_of(&follow_up[0]).contains("Poista viesti itse"), "{follow_up:?}");
+    assert!(matches!(&follow_up[0], Action::Send { mentions, notice: false, .. } if mentions == &vec![ASKER.to_string()]));
+    assert_eq!(room_of(&follow_up[1]), COORDS);
+    assert!(text_of(&follow_up[1]).contains(NETWORK) && !text_of(&follow_up[1]).contains("308T"), "{follow_up:?}");
+    // In the outbox, to be delivered like any decision.
+    assert_eq!(e.pending_deliveries().unwrap().len(), 4);
+}

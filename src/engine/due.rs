@@ -3,7 +3,7 @@
 
 use super::reminder_text;
 use super::{Action, Delivery, Engine};
-use crate::remind::reminder::{due_key, next_after, parse_due_key, Reminder};
+use crate::remind::reminder::{due_key, next_after, parse_due_key, Reminder, Target};
 use crate::store::{Batch, StoreError, TreeId};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -59,6 +59,12 @@ impl Engine {
                 message,
                 thread_root: reminder.thread_root.clone(),
                 notice: false,
+                // The person it is for; a room reminder mentions nobody (never @room).
+                mentions: match &reminder.target {
+                    Target::Creator => vec![reminder.creator.clone()],
+                    Target::User(user) => vec![user.clone()],
+                    Target::Room => Vec::new(),
+                },
             };
             let cause = format!("reminder:{id}:{}", occurrence.timestamp_millis());
             deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);

@@ -9,6 +9,7 @@ mod event;
 mod router;
 mod due;
 mod handoff;
+mod throttle;
 mod timers;
 mod reminder_text;
 
@@ -148,6 +149,7 @@ pub struct Engine {
     index: Index,
     /// One event at a time: a decision reads state that the previous one may have written.
     handling: Mutex<()>,
+    throttle: Mutex<throttle::Throttle>,
 }
 
 impl Engine {
@@ -167,6 +169,7 @@ impl Engine {
             catalogue,
             index,
             handling: Mutex::new(()),
+            throttle: Mutex::default(),
         })
     }
 
@@ -280,6 +283,53 @@ impl Engine {
         Some(self.texts.message(lang, crate::lang::Msg::DeliveryLate, &[("late", &late), ("due", &due)]))
     }
 
+    /// The homeserver refused to remove a message with an identity code (the bot lacks
+    /// the power level): the sender is asked to delete it, and the coordinators are told
+    /// that such a message remains, without the code. Committed like any decision.
+    pub fn redaction_refused(&self, redaction: &Delivery) -> Result<Vec<Delivery>, StoreError> {
+        let Action::Redact { room, event_id, sender: Some(sender), lang, .. } = &redaction.action else {
+            return Ok(Vec::new());
+        };
+        let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
+        let lang = lang.unwrap_or_else(|| self.settings.room_lang(room));
+        let mut actions = vec![Action::Send {
+            room: room.clone(),
+            message: self.texts.message(lang, crate::lang::Msg::RedactionRefusedSender, &[("user", sender)]),
+            thread_root: None,
+            notice: false,
+            mentions: vec![sender.clone()],
+        }];
+        for coordinators in self.coordinators_rooms_for(room) {
+            let lang = self.settings.room_lang(&coordinators);
+            let message =
+                self.texts.message(lang, crate::lang::Msg::RedactionRefusedCoordinators, &[("room", room), ("user", sender)]);
+            actions.push(Action::Send { room: coordinators, message, thread_root: None, notice: false, mentions: Vec::new() });
+        }
+        let mut batch = Batch::default();
+        let deliveries = self.enqueue(&format!("redaction-refused:{event_id}"), actions, &mut batch)?;
+        self.store.commit(batch)?;
+        self.store.flush()?;
+        tracing::warn!(room = %room, "could not remove a message with an identity code; its sender was asked to");
+        Ok(deliveries)
+    }
+
+    /// The coordinators' rooms that look after `room`: those of its county, when the
+    /// config gives it one, else every coordinators' room.
+    fn coordinators_rooms_for(&self, room: &str) -> Vec<String> {
+        let county = self.settings.config.as_ref().and_then(|c| c.rooms.iter().find(|r| r.id == room)?.county.clone());
+        let rooms = &self.settings.consult.rooms;
+        let of_county: Vec<String> = rooms
+            .iter()
+            .filter(|r| county.is_some() && (r.county == county || r.county.is_none()))
+            .map(|r| r.id.clone())
+            .collect();
+        if of_county.is_empty() {
+            rooms.iter().map(|r| r.id.clone()).filter(|id| id != room).collect()
+        } else {
+            of_county
+        }
+    }
+
     /// Forgets processed-event marks older than `keep`. After a restart the homeserver
     /// only sends what came after the saved sync position, so old marks just take space.
     pub fn prune_processed(&self, keep: chrono::Duration) -> Result<usize, StoreError> {
@@ -314,11 +364,41 @@ impl Engine {
     fn decide(&self, event: &Event, batch: &mut Batch) -> Vec<Action> {
         match event {
             Event::Message(msg) => self.decide_message(msg, batch),
-            Event::Reaction(reaction) if reaction.sender != self.settings.bot_user => {
+            // A reaction from someone who may not use the bot changes nothing.
+            Event::Reaction(reaction)
+                if reaction.sender != self.settings.bot_user && self.settings.may_use(&reaction.sender) =>
+            {
                 self.consult_reaction(reaction, batch)
             }
             Event::Reaction(_) => Vec::new(),
         }
+    }
+
+    /// Whether the bot takes in this message: a command or question for it, a message in
+    /// a consultation's thread (relayed), or the answer to a question it asked.
+    fn reads(&self, msg: &IncomingMessage, route: &Route<'_>) -> bool {
+        *route != Route::Ignore
+            || msg.thread_root.as_deref().is_some_and(|root| self.link(root).is_some())
+            || self.has_draft(&msg.room, &msg.sender)
+    }
+
+    /// The privacy gate every message the bot takes in passes first: a personal identity
+    /// code, in any spelling, stops everything. Nothing is answered, stored or forwarded,
+    /// the sender is told why, and the message is redacted where the bot may do so.
+    fn refuse_identity_code(&self, msg: &IncomingMessage, route: &Route<'_>) -> Vec<Action> {
+        let (lang, text) = match route {
+            Route::Command { command: crate::lang::CommandKey::Remind, lang, .. } => (*lang, crate::lang::Msg::RemindIdentityCode),
+            Route::Command { lang, .. } => (*lang, crate::lang::Msg::PrivacyHetu),
+            Route::Question { text } => {
+                (detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)), crate::lang::Msg::PrivacyHetu)
+            }
+            _ => (self.settings.room_lang(&msg.room), crate::lang::Msg::PrivacyHetu),
+        };
+        tracing::info!(room = %msg.room, "refused a message with a personal identity code");
+        vec![
+            Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, text, &[])),
+            Action::redact_identity_code(msg, lang),
+        ]
     }
 
     fn decide_message(&self, msg: &IncomingMessage, batch: &mut Batch) -> Vec<Action> {
@@ -326,6 +406,38 @@ impl Engine {
             return Vec::new();
         }
         let route = route(&self.texts, &msg.text, msg.mentions_bot || msg.is_direct, &self.names);
+        if !self.reads(msg, &route) {
+            return Vec::new();
+        }
+        // Privacy first: an identity code is removed whoever sent it.
+        if crate::consult::privacy::contains_hetu(&msg.text) {
+            return self.refuse_identity_code(msg, &route);
+        }
+        let lang = match route {
+            Route::Command { lang, .. } => lang,
+            Route::Question { text } => detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)),
+            _ => self.settings.room_lang(&msg.room),
+        };
+        // Access second, for everything the bot reads: commands, questions, thread relays
+        // and answers to its own questions alike.
+        if !self.settings.may_use(&msg.sender) {
+            if route == Route::Ignore {
+                return Vec::new();
+            }
+            return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]))];
+        }
+        // Then the throttle: past a burst, one "slow down" and then silence for a while.
+        let admission = self.throttle.lock().unwrap_or_else(|e| e.into_inner()).admit(&msg.sender, &msg.room, msg.at);
+        match admission {
+            throttle::Admission::Answer => {}
+            throttle::Admission::SlowDown => {
+                let quiet = reminder_text::duration(&self.texts, lang, throttle::QUIET);
+                let message = self.texts.message(lang, crate::lang::Msg::SlowDown, &[("quiet", &quiet)]);
+                tracing::info!(room = %msg.room, "throttled a sender");
+                return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), message)];
+            }
+            throttle::Admission::Drop => return Vec::new(),
+        }
         if matches!(route, Route::Ignore | Route::Question { .. }) {
             // Not a command: maybe part of a consultation, or the answer the bot asked for.
             if let Some(actions) = self.thread_message(msg, batch).or_else(|| self.draft_answer(msg, batch)) {
@@ -335,15 +447,7 @@ impl Engine {
         if route == Route::Ignore {
             return Vec::new();
         }
-        let lang = match route {
-            Route::Command { lang, .. } => lang,
-            Route::Question { text } => detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)),
-            _ => self.settings.room_lang(&msg.room),
-        };
         let ctx = commands::Ctx { engine: self, msg, lang, batch };
-        if !self.settings.may_use(&msg.sender) {
-            return vec![ctx.reply(self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]))];
-        }
         commands::dispatch(ctx, route)
     }
 }

@@ -177,7 +177,7 @@ fn services_command_lists_cards_by_category() {
 #[test]
 fn confident_question_leaves_phrasing_to_the_adapter_with_the_extractive_fallback() {
     let e = engine();
-    let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Hetu 131052-308T") else { unreachable!() };
+    let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Puh. 040 123 4567") else { unreachable!() };
     m.thread_root = Some("$root".into());
     let d = e.handle(&Event::Message(m)).unwrap();
     let Action::Answer { room, thread_root, fallback, grounding } = &d[0].action else { panic!("{d:?}") };
@@ -186,8 +186,9 @@ fn confident_question_leaves_phrasing_to_the_adapter_with_the_extractive_fallbac
     assert_eq!(grounding.lang, Lang::Fi);
     assert_eq!(grounding.card_ids[0], "ips-tyohonvalmennus");
     assert!(grounding.card_ids.len() <= 3, "{grounding:?}");
-    // The question is kept in the outbox and may be sent to a model: no identity code.
-    assert!(!grounding.question.contains("131052-308T"), "{grounding:?}");
+    // The question is kept in the outbox and may be sent to a model: no phone number.
+    // (A question with an identity code is not answered at all: see consult_tests.)
+    assert!(!grounding.question.contains("123 4567"), "{grounding:?}");
     assert!(grounding.question.starts_with("Miten asiakas pääsee IPS-työhönvalmennukseen?"), "{grounding:?}");
     assert_eq!(e.pending_deliveries().unwrap(), d, "stored as decided");
 }

@@ -27,6 +27,43 @@ impl Message {
     }
 }
 
+/// Text from a person that the bot repeats: control characters (other than newline
+/// and tab) and bidirectional overrides removed, a room-wide `@room` mention made inert
+/// with an invisible word joiner, and at most `max_chars` characters, the rest cut with
+/// an ellipsis.
+pub fn clean_echo(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (count, c) in text
+        .chars()
+        .filter(|&c| !(c.is_control() && c != '\n' && c != '\t'))
+        .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .enumerate()
+    {
+        if count == max_chars {
+            out.push('…');
+            break;
+        }
+        out.push(c);
+    }
+    neutralise_room_mentions(&out)
+}
+
+/// `@room` in any letter case becomes `@\u{2060}room`: it reads the same, but no
+/// client or push rule takes it for a mention of everyone.
+fn neutralise_room_mentions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('@') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        if rest.get(..4).is_some_and(|word| word.eq_ignore_ascii_case("room")) {
+            out.push('\u{2060}');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -121,5 +158,33 @@ mod tests {
     fn unpaired_marker_is_left_alone() {
         let m = Message::from_markup("a ** b");
         assert_eq!(m.html, "a ** b");
+    }
+}
+
+#[cfg(test)]
+mod echo_tests {
+    use super::clean_echo;
+
+    #[test]
+    fn control_characters_are_removed_but_lines_and_tabs_stay() {
+        assert_eq!(clean_echo("!apua\u{0}\u{1}\u{7}\u{1b}[31mx", 100), "!apua[31mx");
+        assert_eq!(clean_echo("a\nb\tc\r", 100), "a\nb\tc");
+        assert_eq!(clean_echo("abc\u{202e}def", 100), "abcdef");
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        assert_eq!(clean_echo("abcdef", 3), "abc…");
+        assert_eq!(clean_echo("äöåäöå", 6), "äöåäöå");
+    }
+
+    #[test]
+    fn room_mentions_are_made_inert_in_any_case() {
+        for text in ["@room", "hei @Room!", "@ROOM@room"] {
+            let cleaned = clean_echo(text, 100);
+            assert!(!cleaned.to_lowercase().contains("@room"), "{cleaned:?}");
+            assert_eq!(cleaned.replace('\u{2060}', ""), text);
+        }
+        assert_eq!(clean_echo("@roomba and @alice:example.org", 100), "@\u{2060}roomba and @alice:example.org");
     }
 }

@@ -53,5 +53,5 @@ impl FromStr for Lang {
 mod format;
 mod texts;
 
-pub use format::{escape_html, Message};
+pub use format::{clean_echo, escape_html, Message};
 pub use texts::{CommandKey, Msg, Texts, TextsError, Word};

@@ -1,7 +1,7 @@
 //! Loads every user-facing text from prompts/<lang>/ (embedded at build time, so the
 //! binary works anywhere) and checks at start-up that each language has them all.
 
-use super::format::{escape_html, Message};
+use super::format::{clean_echo, escape_html, Message};
 use super::Lang;
 use std::collections::HashMap;
 use std::fmt;
@@ -126,6 +126,9 @@ keys! {
         AnswerOfferConsult => "answer_offer_consult",
         ConsultUsage => "consult_usage",
         PrivacyHetu => "privacy_hetu",
+        SlowDown => "slow_down",
+        RedactionRefusedSender => "redaction_refused_sender",
+        RedactionRefusedCoordinators => "redaction_refused_coordinators",
         PrivacyContactMasked => "privacy_contact_masked",
         ConsultAskMunicipality => "consult_ask_municipality",
         ConsultMunicipalityUnknown => "consult_municipality_unknown",
@@ -317,22 +320,16 @@ impl Texts {
     /// A message's markup with `{name}` placeholders filled, for composing longer
     /// messages before rendering them once with `Message::from_markup`.
     pub fn fill(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)]) -> String {
-        let mut markup = self.lang(lang).messages[key.key()].trim_matches('\n').to_string();
-        for (name, value) in args {
-            markup = markup.replace(&format!("{{{name}}}"), value);
-        }
-        markup
+        fill_placeholders(self.lang(lang).messages[key.key()].trim_matches('\n'), args, false)
     }
 
     /// Renders any prompts/ markup with arguments, for templates kept outside messages.toml.
     pub fn render(&self, markup: &str, args: &[(&str, &str)]) -> Message {
-        let mut message = Message::from_markup(markup);
-        for (name, value) in args {
-            let placeholder = format!("{{{name}}}");
-            message.plain = message.plain.replace(&placeholder, value);
-            message.html = message.html.replace(&placeholder, &escape_html(value));
+        let message = Message::from_markup(markup);
+        Message {
+            plain: fill_placeholders(&message.plain, args, false),
+            html: fill_placeholders(&message.html, args, true),
         }
-        message
     }
 
     /// Whether a whole message is one of the answer words of `kind`, and in which language.
@@ -410,4 +407,37 @@ mod tests {
         assert!(m.plain.contains("!<x>"));
         assert!(m.html.contains("!&lt;x&gt;"));
     }
+}
+
+/// The longest argument a message repeats, in characters: room for a coordinator's
+/// long answer, not for a pasted document.
+const LONGEST_ARGUMENT: usize = 4000;
+
+/// Fills `{name}` placeholders in one pass, so a value that itself contains `{name}` is
+/// never filled in again. Values are cleaned for echoing (see [`clean_echo`]) and, for
+/// HTML, escaped.
+fn fill_placeholders(template: &str, args: &[(&str, &str)], html: bool) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (close, *value))
+        });
+        match value {
+            Some((close, value)) => {
+                let value = clean_echo(value, LONGEST_ARGUMENT);
+                out.push_str(&if html { escape_html(&value) } else { value });
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

@@ -29,9 +29,18 @@ pub async fn outbox_worker(client: Client, engine: EngineThread, phraser: Option
             }
         };
         let mut stuck = false;
+        let mut added = false;
         for delivery in pending {
             match deliver(&client, &delivery, Some(&engine), Some(&phrasing)).await {
                 Ok(()) => confirm(&engine, &delivery).await,
+                Err(e) if is_permanent(&e) && matches!(delivery.action, Action::Redact { .. }) => {
+                    let refused = delivery.clone();
+                    match engine.run(move |e| e.redaction_refused(&refused)).await {
+                        Ok(follow_up) => added |= !follow_up.is_empty(),
+                        Err(e) => tracing::error!(error = %e, "could not record a refused redaction"),
+                    }
+                    confirm(&engine, &delivery).await;
+                }
                 Err(e) if is_permanent(&e) => {
                     tracing::error!(error = %e, outbox_id = delivery.outbox_id, "dropping an action the homeserver refuses");
                     confirm(&engine, &delivery).await;
@@ -54,6 +63,9 @@ pub async fn outbox_worker(client: Client, engine: EngineThread, phraser: Option
                 _ = tokio::time::sleep(wait) => {}
                 _ = wake.notified() => {}
             }
+        } else if added {
+            // What a refused redaction added goes out now, not at the next event.
+            continue;
         } else {
             if failures > 0 {
                 tracing::info!(failed_attempts = failures, "delivering again");
@@ -123,9 +135,9 @@ async fn deliver(
         None => message.clone(),
     };
     match &delivery.action {
-        Action::Send { room, message, thread_root, notice } => {
+        Action::Send { room, message, thread_root, notice, mentions } => {
             let message = with_late_note(message);
-            send(client, room, &message, thread_root.as_deref(), *notice, &[], txn_id).await?;
+            send(client, room, &message, thread_root.as_deref(), *notice, mentions, txn_id).await?;
         }
         Action::SendLinked { room, message, thread_root, mentions, link } => {
             let message = with_late_note(message);
@@ -150,7 +162,7 @@ async fn deliver(
                 .with_transaction_id(txn_id)
                 .await?;
         }
-        Action::Redact { room, event_id, reason } => {
+        Action::Redact { room, event_id, reason, .. } => {
             let room = joined_room(client, room)?;
             let target: OwnedEventId = event_id.as_str().try_into().context("redaction target")?;
             room.redact(&target, reason.as_deref(), Some(txn_id)).await?;
@@ -187,10 +199,10 @@ async fn send(
         // The root doubles as the reply fallback for clients without threads.
         content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
     }
-    if !mentions.is_empty() {
-        let users = mentions.iter().filter_map(|u| OwnedUserId::try_from(u.as_str()).ok());
-        content = content.add_mentions(Mentions::with_user_ids(users));
-    }
+    // Always explicit, even when empty: with m.mentions present, push rules ignore
+    // "@room" and names in the body, so nobody is pinged by text the bot repeats.
+    let users = mentions.iter().filter_map(|u| OwnedUserId::try_from(u.as_str()).ok());
+    content = content.add_mentions(Mentions::with_user_ids(users));
     Ok(room.send(content).with_transaction_id(txn_id).await?.response.event_id)
 }
 

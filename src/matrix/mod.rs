@@ -50,6 +50,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     std::fs::create_dir_all(data_dir).with_context(|| format!("could not create {}", data_dir.display()))?;
     let store = Store::open(&data_dir.join("state")).context("could not open the state database")?;
     let engine = Arc::new(Engine::new(Settings::from_config(&config)?, store, Arc::new(SystemClock))?);
+    tracing::info!("{}", config.access_summary());
     let client = session::connect(&config).await?;
     let engine = EngineThread::start(engine);
 

@@ -931,6 +931,9 @@ fn week(t: &Toks, i: usize, found: &mut Found) {
     }
 }
 
+/// A year written with other than two or four digits.
+const UNREADABLE_YEAR: i32 = i32::MIN;
+
 /// "15.12.", "15.12.2026", "15.12.26", bare "15.12", "2026-12-15", "15. joulukuuta",
 /// "den 15 december (2026)", "15th December", "December 15(, 2026)", "on 15.12.".
 fn date(t: &Toks, i: usize, found: &mut Found) {
@@ -948,6 +951,10 @@ fn date(t: &Toks, i: usize, found: &mut Found) {
                 if t.glued(i + 4) && matches!(t.digits(i + 4), 2 | 4) {
                     let year = t.num(i + 4, 4).map(|y| if y < 100 { 2000 + y } else { y });
                     push(found, day, month, year.map(|y| y as i32), i + 5);
+                } else if t.glued(i + 4) && t.digits(i + 4) > 0 {
+                    // "15.12.99999", "15.12.202": a year that cannot be meant. Read as one, it
+                    // is refused as out of range instead of leaving its digits in the text.
+                    push(found, day, month, Some(UNREADABLE_YEAR), i + 5);
                 }
                 push(found, day, month, None, i + 4);
             }
@@ -1253,6 +1260,10 @@ impl DaySpec {
                 7 + u64::from(weekday.num_days_from_monday()),
             ),
             DaySpec::NextWeek => add_days(monday_of(today)?, 7),
+            DaySpec::Date {
+                year: Some(UNREADABLE_YEAR),
+                ..
+            } => Err(TimeError::OutOfRange),
             DaySpec::Date {
                 day,
                 month,
@@ -1752,6 +1763,10 @@ mod tests {
             ("in 99999999999999999999 minutes", TimeError::OutOfRange),
             ("every 0 days", TimeError::OutOfRange),
             ("every 0 seconds", TimeError::OutOfRange),
+            // A year of the wrong length is not left behind as text.
+            ("15.12.99999", TimeError::OutOfRange),
+            ("15.12.202", TimeError::OutOfRange),
+            ("15.12.9", TimeError::OutOfRange),
             // An elapsed interval has no clock time of its own.
             ("every hour at 9", TimeError::NotUnderstood),
             ("klo 9 joka tunti", TimeError::NotUnderstood),

@@ -116,7 +116,7 @@ pub fn apply(mut ctx: Ctx<'_>, args: &str) -> Vec<Action> {
             let mut actions = vec![ctx.reply(texts.message(lang, refusal.message(), &[("seconds", &seconds)]))];
             if refusal == Refusal::IdentityCode {
                 // As with consultations: the code should not stay in the room either.
-                actions.push(Action::Redact { room: ctx.msg.room.clone(), event_id: ctx.msg.event_id.clone(), reason: None });
+                actions.push(Action::redact_identity_code(ctx.msg, lang));
             }
             return actions;
         }
@@ -225,5 +225,7 @@ mod tests {
         assert_eq!(refusal("huone huomenna"), Some(Refusal::NoText));
         assert_eq!(refusal("every 5 seconds ping"), Some(Refusal::TooOften));
         assert_eq!(refusal("huomenna soita 010101-123N asiasta"), Some(Refusal::IdentityCode));
+        // The year is refused, not kept as the start of the reminder's text.
+        assert_eq!(refusal("15.12.99999 testi"), Some(Refusal::Time(TimeError::OutOfRange)));
     }
 }

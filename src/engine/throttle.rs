@@ -1,0 +1,157 @@
+//! A per-person and per-room throttle, so that no script can make the bot flood a room.
+//! Token buckets timed by the events' own timestamps, so a backlog read after a restart
+//! is judged at the pace it was written, and tests need no clock of their own.
+//!
+//! Past a burst, the person gets one polite "slow down" and then silence for
+//! [`QUIET`]; the bucket keeps refilling meanwhile. State lives in memory only: after a
+//! restart everyone starts with a full bucket, which errs on the side of answering.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use std::collections::HashMap;
+
+/// Commands one person may send at once, and how often one more is allowed.
+const PERSON_BURST: f64 = 10.0;
+const PERSON_REFILL: TimeDelta = TimeDelta::seconds(6);
+/// A whole room, whoever writes: room for a busy network meeting, not for a bot loop.
+const ROOM_BURST: f64 = 60.0;
+const ROOM_REFILL: TimeDelta = TimeDelta::seconds(1);
+/// How long a throttled person is not answered after being told to slow down.
+pub const QUIET: TimeDelta = TimeDelta::seconds(30);
+/// Buckets kept before idle (full) ones are forgotten.
+const KEEP_BUCKETS: usize = 10_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    Answer,
+    /// Over the limit: answer with one "slow down", then nothing for a while.
+    SlowDown,
+    Drop,
+}
+
+#[derive(Debug, Clone)]
+struct Bucket {
+    tokens: f64,
+    at: DateTime<Utc>,
+    quiet_until: Option<DateTime<Utc>>,
+}
+
+impl Bucket {
+    fn full(burst: f64, at: DateTime<Utc>) -> Bucket {
+        Bucket { tokens: burst, at, quiet_until: None }
+    }
+
+    fn refill(&mut self, burst: f64, every: TimeDelta, at: DateTime<Utc>) {
+        if at > self.at {
+            let elapsed = (at - self.at).num_milliseconds() as f64 / every.num_milliseconds() as f64;
+            self.tokens = (self.tokens + elapsed).min(burst);
+            self.at = at;
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Throttle {
+    people: HashMap<String, Bucket>,
+    rooms: HashMap<String, Bucket>,
+}
+
+impl Throttle {
+    /// Whether a message from `person` in `room`, sent `at`, is answered.
+    pub fn admit(&mut self, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
+        self.forget_idle(at);
+        let mine = self.people.entry(person.to_string()).or_insert_with(|| Bucket::full(PERSON_BURST, at));
+        mine.refill(PERSON_BURST, PERSON_REFILL, at);
+        if mine.quiet_until.is_some_and(|until| at < until) {
+            return Admission::Drop;
+        }
+        let room = self.rooms.entry(room.to_string()).or_insert_with(|| Bucket::full(ROOM_BURST, at));
+        room.refill(ROOM_BURST, ROOM_REFILL, at);
+        if mine.tokens >= 1.0 && room.tokens >= 1.0 {
+            mine.tokens -= 1.0;
+            room.tokens -= 1.0;
+            mine.quiet_until = None;
+            return Admission::Answer;
+        }
+        mine.quiet_until = Some(at + QUIET);
+        Admission::SlowDown
+    }
+
+    fn forget_idle(&mut self, at: DateTime<Utc>) {
+        if self.people.len() + self.rooms.len() < KEEP_BUCKETS {
+            return;
+        }
+        let idle = |burst: f64, every: TimeDelta| {
+            move |_: &String, b: &mut Bucket| {
+                let mut b = b.clone();
+                b.refill(burst, every, at);
+                b.tokens < burst || b.quiet_until.is_some_and(|until| at < until)
+            }
+        };
+        self.people.retain(idle(PERSON_BURST, PERSON_REFILL));
+        self.rooms.retain(idle(ROOM_BURST, ROOM_REFILL));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn ms(n: i64) -> TimeDelta {
+        TimeDelta::milliseconds(n)
+    }
+
+    #[test]
+    fn a_script_gets_its_burst_then_one_slow_down_then_silence() {
+        let mut throttle = Throttle::default();
+        // 100 commands in 37 s, as in the attack run.
+        let outcomes: Vec<Admission> =
+            (0..100).map(|i| throttle.admit("@script:x", "!room:x", t0() + ms(i * 370))).collect();
+        let answered = outcomes.iter().filter(|&&a| a == Admission::Answer).count();
+        let warned = outcomes.iter().filter(|&&a| a == Admission::SlowDown).count();
+        assert_eq!(outcomes[..10], [Admission::Answer; 10]);
+        assert_eq!(outcomes[10], Admission::SlowDown);
+        assert!(answered <= 17, "{answered} answered: {outcomes:?}");
+        assert!(warned <= 2, "one warning per quiet window: {outcomes:?}");
+    }
+
+    #[test]
+    fn a_person_at_a_human_pace_is_never_throttled() {
+        let mut throttle = Throttle::default();
+        for i in 0..200 {
+            assert_eq!(throttle.admit("@anna:x", "!room:x", t0() + TimeDelta::seconds(i * 6)), Admission::Answer, "{i}");
+        }
+    }
+
+    #[test]
+    fn after_the_quiet_window_the_person_is_answered_again() {
+        let mut throttle = Throttle::default();
+        for i in 0..10 {
+            throttle.admit("@a:x", "!r:x", t0() + ms(i));
+        }
+        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(20)), Admission::SlowDown);
+        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(30)), Admission::Drop);
+        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + QUIET + ms(30)), Admission::Answer);
+    }
+
+    #[test]
+    fn one_flooding_person_does_not_silence_another() {
+        let mut throttle = Throttle::default();
+        for i in 0..30 {
+            throttle.admit("@script:x", "!r:x", t0() + ms(i));
+        }
+        assert_eq!(throttle.admit("@anna:x", "!r:x", t0() + ms(40)), Admission::Answer);
+    }
+
+    #[test]
+    fn a_room_flooded_by_many_accounts_is_throttled_too() {
+        let mut throttle = Throttle::default();
+        let outcomes: Vec<Admission> =
+            (0..100).map(|i| throttle.admit(&format!("@user{}:x", i / 5), "!r:x", t0() + ms(i))).collect();
+        assert!(outcomes[..60].iter().all(|&a| a == Admission::Answer), "{outcomes:?}");
+        assert_eq!(outcomes[60], Admission::SlowDown);
+    }
+}
