@@ -55,19 +55,41 @@ fn assert_each_once(counts: &BTreeMap<u32, usize>, commands: u32) {
     assert_eq!(counts.len() as u32, commands, "{counts:?}");
 }
 
+/// `people` in one room with the bot: the first created it, the others joined.
+async fn shared_room(people: &[&Person], bot: &Bot) -> Vec<matrix_sdk::Room> {
+    let room = people[0].create_room(&bot.user_id, false).await;
+    people[0].wait_membership(&room, &bot.user_id, true).await;
+    let mut rooms = vec![room.clone()];
+    rooms.extend(people[0].bring_in(&room, &people[1..]).await);
+    rooms
+}
+
+/// Sends `per_person` numbered reminder commands from each person in turn (each person
+/// stays within the throttle's burst of ten), numbered 1, 2, … across all of them.
+async fn numbered_commands(rooms: &[matrix_sdk::Room], per_person: u32) -> u32 {
+    let mut n = 0;
+    for _ in 0..per_person {
+        for room in rooms {
+            n += 1;
+            let text = format!("!muistuta huomenna klo 9 tehtävä {n}");
+            room.send(RoomMessageEventContent::text_plain(text)).await.unwrap();
+        }
+    }
+    n
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_commands_sent_while_the_bot_is_down_are_each_answered_once() {
     let mut alice = Person::new("alice").await;
+    let (bob, carol) = (Person::new("bob").await, Person::new("carol").await);
     let mut bot = Bot::new(&invite_only(&[&alice.user_id]));
     bot.start().await;
-    let room = alice.create_room(&bot.user_id, false).await;
-    alice.wait_membership(&room, &bot.user_id, true).await;
+    let rooms = shared_room(&[&alice, &bob, &carol], &bot).await;
+    let room = rooms[0].clone();
     bot.stop().await;
 
     // More than the ten events per room that a plain sync returns.
-    for n in 1..=30 {
-        alice.say(&room, &format!("!muistuta huomenna klo 9 tehtävä {n}")).await;
-    }
+    assert_eq!(numbered_commands(&rooms, 10).await, 30);
     bot.start().await;
     let answered = replies(&mut alice, &room, &bot.user_id, 30, 60).await;
     assert_each_once(&count_by_task(&answered), 30);
@@ -131,15 +153,18 @@ async fn ten_people_asking_ten_questions_each_within_five_seconds_all_get_one_an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bot_killed_part_way_through_a_fifty_command_batch_answers_each_once_after_restart() {
     let mut alice = Person::new("alice").await;
+    let mut others = Vec::new();
+    for _ in 0..4 {
+        others.push(Person::new("colleague").await);
+    }
     let mut bot = Bot::new(&invite_only(&[&alice.user_id]));
     bot.start().await;
-    let room = alice.create_room(&bot.user_id, false).await;
-    alice.wait_membership(&room, &bot.user_id, true).await;
+    let people: Vec<&Person> = std::iter::once(&alice).chain(others.iter()).collect();
+    let rooms = shared_room(&people, &bot).await;
+    let room = rooms[0].clone();
     bot.stop().await;
 
-    for n in 1..=50 {
-        alice.say(&room, &format!("!muistuta huomenna klo 9 tehtävä {n}")).await;
-    }
+    assert_eq!(numbered_commands(&rooms, 10).await, 50);
     bot.start().await;
     // Killed as soon as the first answers arrive: part of the batch is out, part is not.
     let mut before_kill = vec![alice.expect_from(&room, &bot.user_id, 60).await];
@@ -153,13 +178,15 @@ async fn a_bot_killed_part_way_through_a_fifty_command_batch_answers_each_once_a
     let all: Vec<Seen> = before_kill.into_iter().chain(after_restart).collect();
     assert_each_once(&count_by_task(&all), 50);
 
-    // Each command stored its reminder once.
-    alice.say(&room, "!muistutukset").await;
-    let listing = alice.expect_from(&room, &bot.user_id, 30).await;
+    // Each command stored its reminder once: every person's list holds exactly theirs.
     let mut stored: BTreeMap<u32, usize> = BTreeMap::new();
-    for line in listing.body.lines().filter(|l| l.contains("tehtävä ")) {
-        let number = leading_number(line.split("tehtävä ").nth(1).unwrap()).expect("a numbered reminder");
-        *stored.entry(number).or_default() += 1;
+    for person_room in &rooms {
+        person_room.send(RoomMessageEventContent::text_plain("!muistutukset")).await.unwrap();
+        let listing = alice.expect_from(&room, &bot.user_id, 30).await;
+        for line in listing.body.lines().filter(|l| l.contains("tehtävä ")) {
+            let number = leading_number(line.split("tehtävä ").nth(1).unwrap()).expect("a numbered reminder");
+            *stored.entry(number).or_default() += 1;
+        }
     }
     assert_each_once(&stored, 50);
     bot.stop().await;

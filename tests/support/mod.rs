@@ -302,6 +302,17 @@ impl Person {
         }
     }
 
+    /// Invites `others` into `room` and has each join it; returns their handles to it.
+    pub async fn bring_in(&self, room: &Room, others: &[&Person]) -> Vec<Room> {
+        let mut joined = Vec::new();
+        for other in others {
+            room.invite_user_by_id(&OwnedUserId::try_from(other.user_id.as_str()).unwrap()).await.unwrap();
+            other.client.join_room_by_id(room.room_id()).await.unwrap();
+            joined.push(other.client.get_room(room.room_id()).expect("joined room"));
+        }
+        joined
+    }
+
     pub async fn say(&self, room: &Room, text: &str) -> OwnedEventId {
         room.send(RoomMessageEventContent::text_plain(text)).await.unwrap().response.event_id
     }
