@@ -64,6 +64,81 @@ pub fn register(name: &str) -> (String, String) {
     (format!("@{name}:localhost"), password)
 }
 
+/// What a person's `/notifications` lists: under the default push rules, the events
+/// that notify them, and whether each is highlighted (a mention).
+#[derive(Debug)]
+pub struct Notified {
+    pub event_id: String,
+    pub sender: String,
+    pub body: String,
+    pub highlight: bool,
+}
+
+impl Person {
+    pub async fn notifications(&self) -> Vec<Notified> {
+        use matrix_sdk::ruma::api::client::push::get_notifications;
+        let response = self.client.send(get_notifications::v3::Request::new()).await.unwrap();
+        response
+            .notifications
+            .into_iter()
+            .map(|n| {
+                let event: serde_json::Value = n.event.deserialize_as().unwrap();
+                Notified {
+                    event_id: event["event_id"].as_str().unwrap_or_default().to_string(),
+                    sender: event["sender"].as_str().unwrap_or_default().to_string(),
+                    body: event["content"]["body"].as_str().unwrap_or_default().to_string(),
+                    highlight: n.actions.iter().any(|a| a.is_highlight()),
+                }
+            })
+            .collect()
+    }
+}
+
+/// A homeserver admin's access token, for the admin API.
+pub fn admin_token() -> String {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN
+        .get_or_init(|| {
+            let name = unique("admin");
+            let password = format!("{name}-pw");
+            let status = Command::new(repo().join(".venv/bin/register_new_matrix_user"))
+                .args(["-c", hs_dir().join("homeserver.yaml").to_str().unwrap(), "-u", &name, "-p", &password, "--admin"])
+                .arg(homeserver())
+                .stdout(Stdio::null())
+                .status()
+                .expect("register_new_matrix_user runs");
+            assert!(status.success(), "could not register an admin");
+            let login = serde_json::json!({
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": name},
+                "password": password,
+            });
+            let login: serde_json::Value = serde_json::from_str(
+                &ureq::post(&format!("{}/_matrix/client/v3/login", homeserver()))
+                    .set("Content-Type", "application/json")
+                    .send_string(&login.to_string())
+                    .expect("admin login")
+                    .into_string()
+                    .unwrap(),
+            )
+            .unwrap();
+            login["access_token"].as_str().unwrap().to_string()
+        })
+        .clone()
+}
+
+/// Gives `user` a strict message rate limit (bursts of 5, then one a second), although
+/// the test homeserver raises it for everyone else. The admin API takes whole messages
+/// per second, so Synapse's default (0.2 a second, bursts of 10) cannot be set exactly;
+/// this one answers 429 sooner and more often.
+pub fn strict_rate_limit(user: &str) {
+    ureq::post(&format!("{}/_synapse/admin/v1/users/{user}/override_ratelimit", homeserver()))
+        .set("Authorization", &format!("Bearer {}", admin_token()))
+        .set("Content-Type", "application/json")
+        .send_string(&serde_json::json!({"messages_per_second": 1, "burst_count": 5}).to_string())
+        .expect("rate limit override");
+}
+
 /// The real bot binary, with its own account and data directory.
 pub struct Bot {
     pub user_id: String,
