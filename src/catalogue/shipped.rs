@@ -58,6 +58,10 @@ pub(super) const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../config/catalogue/mielenterveys-ja-paihdepalvelut.toml"),
     ),
     (
+        "ohjaamo",
+        include_str!("../../config/catalogue/ohjaamo.toml"),
+    ),
+    (
         "rikosseuraamus",
         include_str!("../../config/catalogue/rikosseuraamus.toml"),
     ),
