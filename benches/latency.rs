@@ -204,7 +204,10 @@ mod bench {
     pub async fn run() {
         let echo = start_echo().await;
         let mut timer = Participant::new("timer").await;
-        let mut kaveri = Bot::new("[access]\nservers = [\"localhost\"]\ninvite_servers = [\"localhost\"]\n");
+        let mut kaveri = Bot::new(
+            "[access]\nservers = [\"localhost\"]\ninvite_servers = [\"localhost\"]\n\n\
+             [throttle]\nperson_burst = 100000\nroom_burst = 100000\n",
+        );
         kaveri.start().await;
         let echo_room = timer.room_with(&[&echo.user_id]).await;
         let bot_room = timer.room_with(&[&kaveri.user_id]).await;

@@ -22,9 +22,30 @@ pub struct Config {
     /// Work-ability teams whose meetings get an agenda of escalated consultations.
     #[serde(default)]
     pub teams: Vec<TeamConfig>,
+    /// How many commands a person and a room may send before the bot slows them down.
+    #[serde(default)]
+    pub throttle: ThrottleConfig,
     /// An OpenAI-compatible chat-completions endpoint that may phrase catalogue answers.
     /// Absent (the default): answers are built from the cards' own text.
     pub answer_model: Option<AnswerModelConfig>,
+}
+
+/// The per-person and per-room throttle: a burst, then one more every so many seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThrottleConfig {
+    pub person_burst: u32,
+    pub person_every_seconds: f64,
+    pub room_burst: u32,
+    pub room_every_seconds: f64,
+    /// How long a person is not answered after being asked to slow down.
+    pub quiet_seconds: u32,
+}
+
+impl Default for ThrottleConfig {
+    fn default() -> Self {
+        ThrottleConfig { person_burst: 10, person_every_seconds: 6.0, room_burst: 60, room_every_seconds: 1.0, quiet_seconds: 30 }
+    }
 }
 
 /// Grounded phrasing: the model sees the question and the retrieved cards only, and the

@@ -27,6 +27,10 @@ pub struct Card {
     pub related: Vec<String>,
     /// The source document the card was written from.
     pub source: String,
+    /// The first contact when work ability is unclear: the answer to a routing question
+    /// ("mihin ohjaan…") that names no narrower need. At most one card has it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub first_contact: bool,
     pub fi: CardText,
     pub sv: CardText,
     pub en: CardText,
@@ -44,6 +48,10 @@ pub struct CardText {
     pub offers: Option<String>,
     pub access: Option<String>,
     pub coordinator: Option<String>,
+    /// Typical questions this card answers, as professionals ask them: searched as a
+    /// field of its own, never shown.
+    #[serde(default)]
+    pub questions: Vec<String>,
 }
 
 /// A text field of a card, for per-field look-up with fallback.

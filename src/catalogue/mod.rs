@@ -5,6 +5,7 @@ mod analysis;
 pub mod answer;
 mod card;
 mod eval;
+mod routing;
 mod index;
 pub mod phrasing;
 pub mod regions;
@@ -157,6 +158,10 @@ impl Catalogue {
             if !ids.insert(card.id.as_str()) {
                 problems.push(format!("{}: duplicate id", card.id));
             }
+        }
+        let first_contacts: Vec<&str> = self.cards.iter().filter(|c| c.first_contact).map(|c| c.id.as_str()).collect();
+        if first_contacts.len() > 1 {
+            problems.push(format!("only one card may be first_contact, not {}", first_contacts.join(", ")));
         }
         for card in &self.cards {
             let id = &card.id;

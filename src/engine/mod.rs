@@ -160,6 +160,7 @@ impl Engine {
             None => Catalogue::shipped(),
         };
         let index = Index::build(&catalogue);
+        let throttle = throttle::Throttle::new(settings.config.as_ref().map(|c| c.throttle).unwrap_or_default());
         Ok(Engine {
             texts: Texts::embedded()?,
             names: settings.names(),
@@ -169,7 +170,7 @@ impl Engine {
             catalogue,
             index,
             handling: Mutex::new(()),
-            throttle: Mutex::default(),
+            throttle: Mutex::new(throttle),
         })
     }
 
@@ -427,11 +428,14 @@ impl Engine {
             return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]))];
         }
         // Then the throttle: past a burst, one "slow down" and then silence for a while.
-        let admission = self.throttle.lock().unwrap_or_else(|e| e.into_inner()).admit(&msg.sender, &msg.room, msg.at);
+        let (admission, quiet) = {
+            let mut throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
+            (throttle.admit(&msg.sender, &msg.room, msg.at), throttle.quiet())
+        };
         match admission {
             throttle::Admission::Answer => {}
             throttle::Admission::SlowDown => {
-                let quiet = reminder_text::duration(&self.texts, lang, throttle::QUIET);
+                let quiet = reminder_text::duration(&self.texts, lang, quiet);
                 let message = self.texts.message(lang, crate::lang::Msg::SlowDown, &[("quiet", &quiet)]);
                 tracing::info!(room = %msg.room, "throttled a sender");
                 return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), message)];

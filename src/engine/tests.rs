@@ -140,7 +140,7 @@ fn ask_command_answers_from_the_catalogue_with_its_source() {
 #[test]
 fn question_in_a_direct_message_is_answered_in_its_own_language() {
     let e = engine();
-    let out = sent_text(&e.handle(&direct("$1", "Vem kan hänvisa en klient till en arbetsförmågekoordinator?")).unwrap());
+    let out = sent_text(&e.handle(&direct("$1", "Hur kommer en klient till IPS-arbetsträning?")).unwrap());
     assert!(out[0].contains("Källa: tjänstekortet"), "{out:?}");
 }
 

@@ -6,17 +6,10 @@
 //! [`QUIET`]; the bucket keeps refilling meanwhile. State lives in memory only: after a
 //! restart everyone starts with a full bucket, which errs on the side of answering.
 
+use crate::config::ThrottleConfig;
 use chrono::{DateTime, TimeDelta, Utc};
 use std::collections::HashMap;
 
-/// Commands one person may send at once, and how often one more is allowed.
-const PERSON_BURST: f64 = 10.0;
-const PERSON_REFILL: TimeDelta = TimeDelta::seconds(6);
-/// A whole room, whoever writes: room for a busy network meeting, not for a bot loop.
-const ROOM_BURST: f64 = 60.0;
-const ROOM_REFILL: TimeDelta = TimeDelta::seconds(1);
-/// How long a throttled person is not answered after being told to slow down.
-pub const QUIET: TimeDelta = TimeDelta::seconds(30);
 /// Buckets kept before idle (full) ones are forgotten.
 const KEEP_BUCKETS: usize = 10_000;
 
@@ -49,30 +42,72 @@ impl Bucket {
     }
 }
 
-#[derive(Debug, Default)]
+/// The limits: by default (see [`ThrottleConfig`]) a person may send 10 at once and one
+/// more every 6 s, a room (whoever writes: a busy network meeting, not a bot loop) 60 at
+/// once and one a second; a throttled person is not answered for 30 s.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    person_burst: f64,
+    person_refill: TimeDelta,
+    room_burst: f64,
+    room_refill: TimeDelta,
+    quiet: TimeDelta,
+}
+
+impl From<ThrottleConfig> for Limits {
+    fn from(c: ThrottleConfig) -> Limits {
+        let every = |seconds: f64| TimeDelta::milliseconds((seconds.max(0.001) * 1000.0) as i64);
+        Limits {
+            person_burst: f64::from(c.person_burst.max(1)),
+            person_refill: every(c.person_every_seconds),
+            room_burst: f64::from(c.room_burst.max(1)),
+            room_refill: every(c.room_every_seconds),
+            quiet: TimeDelta::seconds(i64::from(c.quiet_seconds)),
+        }
+    }
+}
+
+#[derive(Debug)]
 pub struct Throttle {
+    limits: Limits,
     people: HashMap<String, Bucket>,
     rooms: HashMap<String, Bucket>,
 }
 
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new(ThrottleConfig::default())
+    }
+}
+
 impl Throttle {
+    pub fn new(config: ThrottleConfig) -> Throttle {
+        Throttle { limits: config.into(), people: HashMap::new(), rooms: HashMap::new() }
+    }
+
+    /// How long a throttled person is not answered.
+    pub fn quiet(&self) -> TimeDelta {
+        self.limits.quiet
+    }
+
     /// Whether a message from `person` in `room`, sent `at`, is answered.
     pub fn admit(&mut self, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
         self.forget_idle(at);
-        let mine = self.people.entry(person.to_string()).or_insert_with(|| Bucket::full(PERSON_BURST, at));
-        mine.refill(PERSON_BURST, PERSON_REFILL, at);
+        let l = self.limits;
+        let mine = self.people.entry(person.to_string()).or_insert_with(|| Bucket::full(l.person_burst, at));
+        mine.refill(l.person_burst, l.person_refill, at);
         if mine.quiet_until.is_some_and(|until| at < until) {
             return Admission::Drop;
         }
-        let room = self.rooms.entry(room.to_string()).or_insert_with(|| Bucket::full(ROOM_BURST, at));
-        room.refill(ROOM_BURST, ROOM_REFILL, at);
+        let room = self.rooms.entry(room.to_string()).or_insert_with(|| Bucket::full(l.room_burst, at));
+        room.refill(l.room_burst, l.room_refill, at);
         if mine.tokens >= 1.0 && room.tokens >= 1.0 {
             mine.tokens -= 1.0;
             room.tokens -= 1.0;
             mine.quiet_until = None;
             return Admission::Answer;
         }
-        mine.quiet_until = Some(at + QUIET);
+        mine.quiet_until = Some(at + l.quiet);
         Admission::SlowDown
     }
 
@@ -87,8 +122,8 @@ impl Throttle {
                 b.tokens < burst || b.quiet_until.is_some_and(|until| at < until)
             }
         };
-        self.people.retain(idle(PERSON_BURST, PERSON_REFILL));
-        self.rooms.retain(idle(ROOM_BURST, ROOM_REFILL));
+        self.people.retain(idle(self.limits.person_burst, self.limits.person_refill));
+        self.rooms.retain(idle(self.limits.room_burst, self.limits.room_refill));
     }
 }
 
@@ -134,7 +169,7 @@ mod tests {
         }
         assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(20)), Admission::SlowDown);
         assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(30)), Admission::Drop);
-        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + QUIET + ms(30)), Admission::Answer);
+        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + throttle.quiet() + ms(30)), Admission::Answer);
     }
 
     #[test]

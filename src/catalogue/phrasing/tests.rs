@@ -117,10 +117,10 @@ fn model_text_is_sent_with_the_source_lines_of_its_cards() {
 
 #[test]
 fn swedish_question_gets_the_swedish_prompt_and_source_line() {
-    let s = setup("Vem kan hänvisa en klient till en arbetsförmågekoordinator?", Lang::Sv);
-    let (url, requests) = stub(Duration::ZERO, 200, &completion("Arbetsförmågekoordinatorn nås via social- och hälsocentralen."));
+    let s = setup("Hur kommer en klient till IPS-arbetsträning?", Lang::Sv);
+    let (url, requests) = stub(Duration::ZERO, 200, &completion("IPS-arbetsträning nås via arbetsförmågekoordinatorn."));
     let m = phrased(&s, Some(&phraser(&url)));
-    assert!(m.plain.starts_with("Arbetsförmågekoordinatorn nås"), "{}", m.plain);
+    assert!(m.plain.starts_with("IPS-arbetsträning nås"), "{}", m.plain);
     assert!(m.plain.contains("Källa: tjänstekortet"), "{}", m.plain);
     let request = requests.recv_timeout(Duration::from_secs(1)).unwrap();
     assert!(request.contains("Svara på svenska"), "{request}");

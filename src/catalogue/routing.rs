@@ -1,0 +1,107 @@
+//! Routing questions: "mihin ohjaan…", "vart skickar jag…", "where do I refer…". The
+//! seeds' answer to such a question, when it names no narrower need, is the first
+//! contact for unclear work ability (the card marked `first_contact`): the words around
+//! the routing phrase ("an unemployed client whose work ability is unclear") describe
+//! every client of the network, not a service. Only what is left once those are set
+//! aside can point to a narrower card.
+
+use crate::lang::fold;
+
+/// Routing phrases, folded (lower case, no Nordic letters), in all three languages: the
+/// question's language is not always the one it was detected as.
+const ROUTING_PHRASES: &[&str] = &[
+    // Finnish
+    "mihin ohjaan", "minne ohjaan", "kenelle ohjaan", "mihin ohjata", "minne ohjata", "kenelle ohjata",
+    "mihin ohjaisin", "minne ohjaisin", "kenelle ohjaisin", "mihin lahetan", "minne lahetan",
+    "kenelle lahetan", "kenen puoleen", "kehen otan yhteytta", "keneen otan yhteytta",
+    "kehen ottaa yhteytta", "keneen ottaa yhteytta", "kenelta kysyn", "keta konsultoin",
+    "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu",
+    // Swedish
+    "vart skickar", "vart hanvisar", "vart ska jag skicka", "vart ska jag hanvisa", "vart kan jag hanvisa",
+    "vem konsulterar", "vem ska jag konsultera", "vem kan jag konsultera", "vem ska jag kontakta",
+    "vem kontaktar", "vem vander jag mig till", "vart vander jag mig",
+    // English
+    "where do i refer", "where do i send", "where should i refer", "where should i send",
+    "where can i refer", "where can i send", "who do i consult", "who should i consult", "who can i consult",
+    "who do i contact", "who should i contact", "who do i ask", "who should i ask", "who do i turn to",
+];
+
+/// Word beginnings (folded) that describe any client of the network: the unemployed
+/// person, their unclear or reduced work ability, "a client", "someone". They say
+/// nothing about which service fits.
+const EVERY_CLIENT: &[&str] = &[
+    // Finnish
+    "asiak", "henkilo", "tyyp", "kaveri", "ihmi", "tyokyk", "tyokyv", "osatyokyk", "epasel", "hamar",
+    "tyoton", "tyottom", "tyottomy", "toissa", "tyossa", "tyoelama", "tilanne", "tilante", "vuosi",
+    // not knowing who is responsible is the very case for the first contact
+    "vastuu", "vastaa", "vastaav",
+    // Swedish
+    "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "jobbar", "ansvar",
+    // English
+    "client", "customer", "person", "someone", "somebody", "work", "ability", "unclear", "reduced",
+    "partial", "unemployed", "job", "situation", "responsib",
+];
+
+/// For a routing question about a client, what is left of it once the routing phrase
+/// and the words that describe every client are taken out; None for any other question.
+pub fn residual(question: &str) -> Option<String> {
+    let folded = fold(question);
+    let mut rest = folded.clone();
+    let mut found = false;
+    for phrase in ROUTING_PHRASES {
+        while let Some(at) = find_phrase(&rest, phrase) {
+            rest.replace_range(at..at + phrase.len(), " ");
+            found = true;
+        }
+    }
+    if !found {
+        return None;
+    }
+    let words: Vec<&str> = rest.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    let describes_client = |word: &&str| EVERY_CLIENT.iter().any(|generic| word.starts_with(generic));
+    // "Who do I ask about my salary?" asks about no client: not a routing question.
+    if !words.iter().any(describes_client) {
+        return None;
+    }
+    let kept: Vec<&str> = words.into_iter().filter(|w| !describes_client(w)).collect();
+    Some(kept.join(" "))
+}
+
+/// The phrase as whole words.
+fn find_phrase(text: &str, phrase: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = text[from..].find(phrase) {
+        let at = from + offset;
+        let before = text[..at].chars().next_back();
+        let after = text[at + phrase.len()..].chars().next();
+        if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+            return Some(at);
+        }
+        from = at + phrase.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::residual;
+
+    #[test]
+    fn routing_questions_keep_only_what_narrows_the_need() {
+        assert_eq!(residual("Mihin ohjaan asiakkaan, jonka työkyky on epäselvä?").unwrap().trim(), "jonka on");
+        assert_eq!(residual("Vart skickar jag en arbetslös klient vars arbetsförmåga är oklar?").unwrap(), "jag en vars ar");
+        assert_eq!(
+            residual("Where do I refer an unemployed client who drinks heavily?").unwrap(),
+            "an who drinks heavily"
+        );
+    }
+
+    #[test]
+    fn other_questions_are_not_routing_questions() {
+        assert_eq!(residual("Mitä IPS-työhönvalmennus tarkoittaa?"), None);
+        assert_eq!(residual("ohjaamo nuorille"), None);
+        assert_eq!(residual("who do I consultate"), None);
+        // A routing phrase about no client at all.
+        assert_eq!(residual("Who do I ask about my own salary?"), None);
+    }
+}
