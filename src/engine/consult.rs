@@ -59,7 +59,7 @@ fn draft_key(room: &str, sender: &str) -> Vec<u8> {
 }
 
 /// Ticket ids count up per year; the counter lives in the meta tree.
-fn counter_key(year: i32) -> String {
+pub(super) fn counter_key(year: i32) -> String {
     format!("ticket_counter_{year}")
 }
 
@@ -186,7 +186,13 @@ impl Engine {
             return vec![self.reply_in(msg, &draft, self.msg(lang, Msg::ConsultNotConfigured, &[]))];
         };
         let year = msg.at.year();
-        let number = self.store.get::<u32>(TreeId::Meta, counter_key(year).as_bytes()).ok().flatten().unwrap_or(0) + 1;
+        let number = match self.store.get::<u32>(TreeId::Meta, counter_key(year).as_bytes()) {
+            Ok(last) => last.unwrap_or(0) + 1,
+            Err(e) => {
+                batch.fail(e);
+                return Vec::new();
+            }
+        };
         batch.put(TreeId::Meta, counter_key(year), &number);
         let origin = Origin { asker: &msg.sender, room: &msg.room, event: &draft.asker_event, at: msg.at, lang };
         let mut ticket = Ticket::new(ticket_id(year, number), origin, draft.question.clone(), &room);
@@ -544,8 +550,11 @@ pub(crate) enum Wanted {
 }
 
 fn audit(batch: &mut Batch, engine: &Engine, record: &AuditRecord) {
-    let id = engine.store.next_id().unwrap_or_default();
-    batch.put(TreeId::Audit, id.to_be_bytes(), record);
+    match engine.store.next_id() {
+        Ok(id) => batch.put(TreeId::Audit, id.to_be_bytes(), record),
+        // Never a defaulted id: that would overwrite audit record 0.
+        Err(e) => batch.fail(e),
+    }
 }
 
 fn is_thumbs_up(key: &str) -> bool {

@@ -595,3 +595,41 @@ fn a_refused_redaction_asks_the_sender_and_tells_the_coordinators_without_the_co
     // In the outbox, to be delivered like any decision.
     assert_eq!(e.pending_deliveries().unwrap().len(), 4);
 }
+
+#[test]
+fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
+    let e = engine();
+    open_ticket(&e);
+    let first = serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap();
+    // The year's ticket counter can no longer be read.
+    let mut corrupt = Batch::default();
+    corrupt.put(TreeId::Meta, super::consult::counter_key(2026), &"not a number");
+    e.store().commit(corrupt).unwrap();
+
+    let event = Event::Message(IncomingMessage {
+        event_id: "$q2".into(),
+        sender: ASKER.into(),
+        room: NETWORK.into(),
+        text: "!konsultaatio Loimaalainen asiakas, uupunut, pitkään työttömänä. Mihin ohjaan?".into(),
+        thread_root: None,
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: None,
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap(),
+    });
+    assert!(e.handle(&event).is_err(), "a decision on a failed read is not committed");
+    // Nothing half-written: ticket 1 untouched, no new ticket, no reply queued, and the
+    // event not marked as handled, so it is decided again.
+    assert_eq!(serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap(), first);
+    assert_eq!(e.store().scan::<serde_json::Value>(TreeId::Tickets).unwrap().len(), 1);
+    assert!(!e.store().contains(TreeId::Processed, b"$q2").unwrap());
+    let queued = e.pending_deliveries().unwrap().len();
+
+    let mut repaired = Batch::default();
+    repaired.put(TreeId::Meta, super::consult::counter_key(2026), &1u32);
+    e.store().commit(repaired).unwrap();
+    let retried: Vec<Action> = e.handle(&event).unwrap().into_iter().map(|d| d.action).collect();
+    assert!(retried.iter().any(|a| text_of(a).contains("K-2026-0002")), "{retried:?}");
+    assert_eq!(serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap(), first);
+    assert!(e.pending_deliveries().unwrap().len() > queued);
+}

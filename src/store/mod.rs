@@ -106,6 +106,8 @@ impl From<sled::Error> for StoreError {
 #[derive(Default, Debug)]
 pub struct Batch {
     writes: Vec<(TreeId, Vec<u8>, Option<Vec<u8>>)>,
+    /// A read the decision depended on failed: then nothing of it may be written.
+    failure: Option<StoreError>,
 }
 
 impl Batch {
@@ -119,7 +121,14 @@ impl Batch {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.writes.is_empty()
+        self.writes.is_empty() && self.failure.is_none()
+    }
+
+    /// Marks the batch as built on a failed read: committing it writes nothing and
+    /// returns this error, so a decision never goes ahead on a defaulted value (a ticket
+    /// counter read as 0 would overwrite ticket 1). The first failure is kept.
+    pub fn fail(&mut self, error: StoreError) {
+        self.failure.get_or_insert(error);
     }
 }
 
@@ -363,6 +372,9 @@ impl Store {
     /// Applies every write of the batch atomically. Once enough writes have gathered,
     /// reopens the database afterwards (see `REOPEN_AFTER_WRITES`).
     pub fn commit(&self, batch: Batch) -> Result<(), StoreError> {
+        if let Some(failure) = batch.failure {
+            return Err(failure);
+        }
         if batch.is_empty() {
             return Ok(());
         }

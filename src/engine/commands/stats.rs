@@ -8,7 +8,7 @@ use crate::lang::{Lang, Message, Msg, Texts};
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
 
-pub fn apply(ctx: Ctx<'_>, args: &str) -> Vec<Action> {
+pub fn apply(mut ctx: Ctx<'_>, args: &str) -> Vec<Action> {
     let engine = ctx.engine;
     let texts = engine.texts();
     if !engine.is_coordinator(&ctx.msg.sender, &ctx.msg.room, ctx.msg.sender_power) {
@@ -23,7 +23,14 @@ pub fn apply(ctx: Ctx<'_>, args: &str) -> Vec<Action> {
     let Some((from, to)) = period else {
         return vec![ctx.reply(texts.message(ctx.lang, Msg::StatsUsage, &[]))];
     };
-    let tickets = engine.tickets().unwrap_or_default();
+    // Statistics from a partly read store would be wrong without saying so.
+    let tickets = match engine.tickets() {
+        Ok(tickets) => tickets,
+        Err(e) => {
+            ctx.batch.fail(e);
+            return Vec::new();
+        }
+    };
     let label = if month.is_empty() { texts.fill(ctx.lang, Msg::StatsAllTime, &[]) } else { month.to_string() };
     vec![ctx.reply(render(&report(&tickets, from, to), &label, ctx.lang, texts))]
 }
