@@ -122,6 +122,18 @@ async fn a_consultation_from_question_to_feedback() {
     let stats = expect_containing(&mut coord, &coords, &bot.user_id, "Konsultaatiot").await;
     assert!(stats.body.contains("(koko ajalta): 1 kpl") && stats.body.contains("keskiarvo 8.0"), "{stats:?}");
     assert!(stats.body.contains("suljettu"), "{stats:?}");
+
+    // Under the default push rules: the coordinator was notified of the new ticket, the
+    // asker of the claim, the answer and the feedback question; chatter notified nobody.
+    let coordinator_notified = coord.notifications().await;
+    let notified = |list: &[support::Notified], event: &matrix_sdk::ruma::EventId| list.iter().any(|n| n.event_id == event.as_str());
+    assert!(notified(&coordinator_notified, &notice.event_id), "new ticket: {coordinator_notified:#?}");
+    assert!(!notified(&coordinator_notified, &stats.event_id), "statistics are chatter: {coordinator_notified:#?}");
+    let asker_notified = alice.notifications().await;
+    for (what, seen) in [("claim", &claimed), ("answer", &relayed), ("feedback question", &feedback_question)] {
+        assert!(notified(&asker_notified, &seen.event_id), "{what}: {asker_notified:#?}");
+    }
+    assert!(!notified(&asker_notified, &opened.event_id), "the confirmation is chatter: {asker_notified:#?}");
     bot.stop().await;
 }
 
@@ -156,6 +168,11 @@ async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
     say_in_thread(&coords, &notice.event_id, &format!("!siirto {} ensikäynti TE-palveluissa ensi maanantaina klo 10", receiver.user_id)).await;
     let handoff = expect_containing(&mut receiver, &coords, &bot.user_id, "saattaen vaihtaen").await;
     assert!(handoff.body.contains("ensikäynti TE-palveluissa"), "{handoff:?}");
+    let receiver_notified = receiver.notifications().await;
+    assert!(
+        receiver_notified.iter().any(|n| n.event_id == handoff.event_id.as_str() && n.highlight),
+        "the receiver is mentioned and notified: {receiver_notified:#?}"
+    );
 
     let receiver_room = receiver.client.get_room(coords.room_id()).unwrap();
     receiver_room.send(ReactionEventContent::new(Annotation::new(handoff.event_id.clone(), "✅".into()))).await.unwrap();

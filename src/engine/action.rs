@@ -30,8 +30,10 @@ pub enum Action {
     },
     Join { room: String },
     Leave { room: String },
-    /// Post a notice whose event id the engine must learn (a ticket's thread root, a
-    /// feedback question): the adapter reports it back with `Engine::link_sent`.
+    /// Post a message whose event id the engine must learn (a new ticket for its
+    /// coordinators, a feedback question, a handoff): each asks someone to act, so it is
+    /// plain text mentioning them. The adapter reports the event id back with
+    /// `Engine::link_sent`.
     SendLinked {
         room: String,
         message: Message,
@@ -67,6 +69,19 @@ impl Action {
         }
     }
 
+    /// A message someone must act on or is waiting for: plain text (clients following the
+    /// default push rules never notify for notices) mentioning exactly `people`.
+    pub fn notify(room: &str, thread_root: Option<&str>, message: Message, people: Vec<String>) -> Action {
+        Action::Send {
+            room: room.to_string(),
+            message,
+            thread_root: thread_root.map(str::to_string),
+            notice: false,
+            mentions: people,
+        }
+    }
+
+    /// Bot chatter nobody must act on (help, catalogue answers, confirmations): a notice.
     pub fn reply(room: &str, thread_root: Option<&str>, message: Message) -> Action {
         Action::Send {
             room: room.to_string(),

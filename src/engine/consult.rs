@@ -428,7 +428,7 @@ impl Engine {
             actions.push(Action::reply(&msg.room, msg.thread_root.as_deref(), change(lang)));
         }
         let asker_lang = self.asker_lang(ticket);
-        let to_asker = |m: Message| Action::reply(&ticket.asker_room, Some(&ticket.asker_event), m);
+        let to_asker = |m: Message| Action::notify(&ticket.asker_room, Some(&ticket.asker_event), m, vec![ticket.asker.clone()]);
         match record.action.as_str() {
             "claim" => actions.push(to_asker(
                 self.msg(asker_lang, Msg::TicketClaimedAsker, &[("id", &ticket.id), ("actor", &record.actor)]),
@@ -468,10 +468,12 @@ impl Engine {
                 ticket.last_activity_at = Some(msg.at);
                 batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
                 let asker_lang = self.asker_lang(&ticket);
-                actions.push(Action::reply(
+                // The asker is waiting for this answer.
+                actions.push(Action::notify(
                     &ticket.asker_room,
                     Some(&ticket.asker_event),
                     self.msg(asker_lang, Msg::RelayToAsker, &[("actor", &msg.sender), ("id", &ticket.id), ("text", &text)]),
+                    vec![ticket.asker.clone()],
                 ));
                 Some(actions)
             }
@@ -492,10 +494,13 @@ impl Engine {
                 ticket.last_activity_at = Some(msg.at);
                 batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
                 let room_lang = self.settings.room_lang(&ticket.coordinators_room);
-                Some(vec![Action::reply(
+                // The owner (or, before anyone has claimed it, its coordinators) must read it.
+                let readers = ticket.owner.clone().map_or_else(|| ticket.coordinators.clone(), |owner| vec![owner]);
+                Some(vec![Action::notify(
                     &ticket.coordinators_room,
                     ticket.thread_root.as_deref(),
                     self.msg(room_lang, Msg::RelayToCoordinators, &[("id", &ticket.id), ("text", &text)]),
+                    readers,
                 )])
             }
             _ => None,

@@ -633,3 +633,18 @@ fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
     assert_eq!(serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap(), first);
     assert!(e.pending_deliveries().unwrap().len() > queued);
 }
+
+#[test]
+fn who_is_notified_is_decided_per_message_kind() {
+    let e = engine();
+    let help = say(&e, Say { id: "$h", sender: ASKER, room: NETWORK, thread: None, text: "!apua" });
+    assert!(matches!(&help[0], Action::Send { notice: true, mentions, .. } if mentions.is_empty()), "{help:?}");
+    open_ticket(&e);
+    let claim = say(&e, Say { id: "$c", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!ota" });
+    let to_asker = claim.iter().find(|a| room_of(a) == NETWORK).expect("the asker hears of the claim");
+    assert!(matches!(to_asker, Action::Send { notice: false, mentions, .. } if mentions == &vec![ASKER.to_string()]), "{claim:?}");
+    let relay = say(&e, Say { id: "$a", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "Ohjaa terveystarkastukseen." });
+    assert!(matches!(&relay[0], Action::Send { notice: false, mentions, .. } if mentions == &vec![ASKER.to_string()]), "{relay:?}");
+    let back = say(&e, Say { id: "$b", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "Kiitos, entä jos hän ei jaksa?" });
+    assert!(matches!(&back[0], Action::Send { notice: false, mentions, .. } if mentions == &vec![COORDINATOR.to_string()]), "the owner: {back:?}");
+}

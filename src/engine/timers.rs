@@ -96,17 +96,18 @@ impl Engine {
     fn deadline_action(&self, t: &mut Ticket, timer: Timer, now: DateTime<Utc>) -> Option<Action> {
         let limits = &self.settings.consult.deadlines;
         let lang = self.settings.room_lang(&t.coordinators_room);
-        let in_thread = |message| Action::reply(&t.coordinators_room, t.thread_root.as_deref(), message);
+        // A deadline asks someone to act: the ticket's coordinators, or its owner.
+        let in_thread =
+            |message, people: Vec<String>| Action::notify(&t.coordinators_room, t.thread_root.as_deref(), message, people);
         let coordinators = if t.coordinators.is_empty() { "-".to_string() } else { t.coordinators.join(", ") };
         match timer {
             Timer::Nudge => {
                 t.nudged_at = Some(now);
                 let hours = limits.nudge_after_hours.to_string();
-                Some(in_thread(self.texts.message(
-                    lang,
-                    Msg::DeadlineNudge,
-                    &[("id", &t.id), ("hours", &hours), ("coordinators", &coordinators)],
-                )))
+                Some(in_thread(
+                    self.texts.message(lang, Msg::DeadlineNudge, &[("id", &t.id), ("hours", &hours), ("coordinators", &coordinators)]),
+                    t.coordinators.clone(),
+                ))
             }
             Timer::Fallback => {
                 t.fallback_at = Some(now);
@@ -114,7 +115,8 @@ impl Engine {
                 let lang = self.settings.room_lang(&room);
                 let hours = limits.fallback_after_hours.to_string();
                 let municipality = t.municipality.clone().unwrap_or_default();
-                Some(Action::reply(
+                // Nobody in particular yet: the whole fallback room is asked, as plain text.
+                Some(Action::notify(
                     &room,
                     None,
                     self.texts.message(
@@ -122,13 +124,17 @@ impl Engine {
                         Msg::DeadlineFallback,
                         &[("id", &t.id), ("hours", &hours), ("municipality", &municipality), ("question", &t.question)],
                     ),
+                    Vec::new(),
                 ))
             }
             Timer::Idle => {
                 t.idle_reminded_at = Some(now);
                 let owner = t.owner.clone().unwrap_or_default();
                 let days = limits.idle_after_days.to_string();
-                Some(in_thread(self.texts.message(lang, Msg::DeadlineIdle, &[("id", &t.id), ("days", &days), ("owner", &owner)])))
+                Some(in_thread(
+                    self.texts.message(lang, Msg::DeadlineIdle, &[("id", &t.id), ("days", &days), ("owner", &owner)]),
+                    t.owner.iter().cloned().collect(),
+                ))
             }
             Timer::HandoffReceiver(i) => {
                 t.handoffs[i].receiver_reminded = true;
@@ -154,7 +160,14 @@ impl Engine {
         let h: &Handoff = &t.handoffs[index];
         let lang = self.handoff_lang(h);
         let when = super::reminder_text::when(&self.texts, lang, h.date);
-        Action::reply(
+        // Who must act: the receiver until they acknowledge, the sender when reminded that
+        // nobody has, both on the day of the check-in.
+        let people = match key {
+            Msg::HandoffRemindSender => vec![h.from.clone()],
+            Msg::HandoffCheckIn => vec![h.from.clone(), h.to.clone()],
+            _ => vec![h.to.clone()],
+        };
+        Action::notify(
             &h.room,
             h.thread_root.as_deref(),
             self.texts.message(
@@ -162,6 +175,7 @@ impl Engine {
                 key,
                 &[("id", &t.id), ("from", &h.from), ("to", &h.to), ("step", &h.step), ("when", &when)],
             ),
+            people,
         )
     }
 

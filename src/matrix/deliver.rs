@@ -141,7 +141,7 @@ async fn deliver(
         }
         Action::SendLinked { room, message, thread_root, mentions, link } => {
             let message = with_late_note(message);
-            let event_id = send(client, room, &message, thread_root.as_deref(), true, mentions, txn_id).await?;
+            let event_id = send(client, room, &message, thread_root.as_deref(), false, mentions, txn_id).await?;
             if let Some(engine) = engine {
                 let (link, event_id) = (link.clone(), event_id.to_string());
                 engine.run(move |e| e.link_sent(&link, &event_id)).await?;
@@ -189,10 +189,15 @@ async fn send(
     txn_id: OwnedTransactionId,
 ) -> anyhow::Result<OwnedEventId> {
     let room = joined_room(client, room)?;
+    // Each person it notifies appears as a pill (a link to them) in the HTML.
+    let mut html = message.html.clone();
+    for user in mentions {
+        html = html.replace(user.as_str(), &format!("<a href=\"https://matrix.to/#/{user}\">{user}</a>"));
+    }
     let mut content = if notice {
-        RoomMessageEventContent::notice_html(&message.plain, &message.html)
+        RoomMessageEventContent::notice_html(&message.plain, html)
     } else {
-        RoomMessageEventContent::text_html(&message.plain, &message.html)
+        RoomMessageEventContent::text_html(&message.plain, html)
     };
     if let Some(root) = thread_root {
         let root: OwnedEventId = root.try_into().context("thread root")?;

@@ -8,7 +8,7 @@ use crate::lang::{Lang, Message, Msg, Texts};
 use chrono::{NaiveDate, TimeZone, Utc};
 use std::collections::BTreeMap;
 
-pub fn apply(mut ctx: Ctx<'_>, args: &str) -> Vec<Action> {
+pub fn apply(ctx: Ctx<'_>, args: &str) -> Vec<Action> {
     let engine = ctx.engine;
     let texts = engine.texts();
     if !engine.is_coordinator(&ctx.msg.sender, &ctx.msg.room, ctx.msg.sender_power) {
