@@ -480,9 +480,10 @@ impl Engine {
             Link::AskerQuestion(_) | Link::Feedback(_) if msg.sender == ticket.asker => {
                 let lang = self.asker_lang(&ticket);
                 if ticket.status == Status::Closed && ticket.feedback.is_none() {
-                    if let Some(score) = parse_score(&msg.text) {
-                        return Some(self.record_feedback(&mut ticket, score, lang, batch));
-                    }
+                    return Some(match self.texts.feedback_score(&msg.text) {
+                        Some(score) => self.record_feedback(&mut ticket, score, lang, batch),
+                        None => vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.msg(lang, Msg::FeedbackHint, &[]))],
+                    });
                 }
                 if ticket.status == Status::Closed {
                     return None;
@@ -566,13 +567,6 @@ fn is_thumbs_up(key: &str) -> bool {
     key.trim_end_matches(['\u{fe0f}']).starts_with('👍') || key == "+1"
 }
 
-/// A feedback score typed as a number 0–10 ("8", "8/10").
-fn parse_score(text: &str) -> Option<u8> {
-    let text = text.trim();
-    let number = text.strip_suffix("/10").unwrap_or(text).trim();
-    number.parse::<u8>().ok().filter(|n| *n <= 10)
-}
-
 /// Number reactions: keycap digits 0️⃣–9️⃣ and 🔟.
 fn keycap_score(key: &str) -> Option<u8> {
     if key.starts_with('🔟') {
@@ -589,10 +583,6 @@ mod tests {
 
     #[test]
     fn scores_are_read_from_numbers_and_keycaps() {
-        assert_eq!(parse_score(" 8 "), Some(8));
-        assert_eq!(parse_score("10/10"), Some(10));
-        assert_eq!(parse_score("11"), None);
-        assert_eq!(parse_score("hyvä"), None);
         assert_eq!(keycap_score("7\u{fe0f}\u{20e3}"), Some(7));
         assert_eq!(keycap_score("🔟"), Some(10));
         assert_eq!(keycap_score("👍"), None);

@@ -126,6 +126,7 @@ keys! {
         AnswerOfferConsult => "answer_offer_consult",
         ConsultUsage => "consult_usage",
         PrivacyHetu => "privacy_hetu",
+        FeedbackHint => "feedback_hint",
         SlowDown => "slow_down",
         RedactionRefusedSender => "redaction_refused_sender",
         RedactionRefusedCoordinators => "redaction_refused_coordinators",
@@ -215,6 +216,8 @@ pub struct Texts {
     command_index: HashMap<String, (CommandKey, Lang)>,
     /// Answer words (lowercase, any language) by kind.
     words: HashMap<&'static str, Vec<(String, Lang)>>,
+    /// Scores 0–10 written as words ("kasi", "åtta", "eight"), lowercase.
+    score_words: HashMap<String, u8>,
 }
 
 const EMBEDDED: [(Lang, &str, &str); 3] = [
@@ -295,9 +298,18 @@ impl Texts {
             by_lang.insert(lang, LangTexts { messages, command_words });
         }
         let mut words: HashMap<&'static str, Vec<(String, Lang)>> = HashMap::new();
+        let mut score_words = HashMap::new();
         for (lang, source) in EMBEDDED_WORDS {
             let table: HashMap<String, Vec<String>> = toml::from_str(source)
                 .map_err(|e| TextsError(format!("prompts/{lang}/words.toml: {e}")))?;
+            let scores = table.get("scores").filter(|s| s.len() == 11).ok_or_else(|| {
+                TextsError(format!("prompts/{lang}/words.toml: 'scores' must list the words for 0 to 10"))
+            })?;
+            for (value, alternatives) in scores.iter().enumerate() {
+                for word in alternatives.split('|') {
+                    score_words.insert(word.trim().to_lowercase(), value as u8);
+                }
+            }
             for kind in [Word::Yes, Word::Confirm, Word::No] {
                 let list = table
                     .get(kind.key())
@@ -305,7 +317,7 @@ impl Texts {
                 words.entry(kind.key()).or_default().extend(list.iter().map(|w| (w.to_lowercase(), lang)));
             }
         }
-        Ok(Texts { by_lang, command_index, words })
+        Ok(Texts { by_lang, command_index, words, score_words })
     }
 
     fn lang(&self, lang: Lang) -> &LangTexts {
@@ -329,6 +341,42 @@ impl Texts {
         Message {
             plain: fill_placeholders(&message.plain, args, false),
             html: fill_placeholders(&message.html, args, true),
+        }
+    }
+
+    /// A feedback score 0–10 as people write it: "8", "8/10", "10/10, kiitos", "kasi",
+    /// "åtta", "eight", "8️⃣". None when the message holds no score, more than one, or is
+    /// too long to be an answer to "how useful was it?".
+    pub fn feedback_score(&self, text: &str) -> Option<u8> {
+        let text = text.trim().to_lowercase();
+        if text.chars().count() > 60 {
+            return None;
+        }
+        let mut found: Vec<u8> = Vec::new();
+        let mut add = |value: u8| {
+            if !found.contains(&value) {
+                found.push(value);
+            }
+        };
+        if text.contains('🔟') {
+            add(10);
+        }
+        // "8/10" and "8 / 10" are one score, not two numbers.
+        let spaced = text.replace(" / ", "/").replace("/ ", "/").replace(" /", "/");
+        for token in spaced.split(|c: char| !(c.is_alphanumeric() || c == '/')) {
+            let number = token.strip_suffix("/10").unwrap_or(token);
+            if let Ok(value) = number.parse::<u32>() {
+                match u8::try_from(value) {
+                    Ok(value) if value <= 10 => add(value),
+                    _ => return None,
+                }
+            } else if let Some(&value) = self.score_words.get(number) {
+                add(value);
+            }
+        }
+        match found.as_slice() {
+            [score] => Some(*score),
+            _ => None,
         }
     }
 
@@ -360,6 +408,30 @@ pub use MessageKey as Msg;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_scores_are_read_as_people_write_them() {
+        let t = Texts::embedded().unwrap();
+        for (text, score) in [
+            ("8", 8),
+            (" 8/10 ", 8),
+            ("8 / 10", 8),
+            ("10/10, kiitos!", 10),
+            ("kasi", 8),
+            ("Kasi, hyvä apu", 8),
+            ("åtta", 8),
+            ("eight, thanks", 8),
+            ("0", 0),
+            ("7\u{fe0f}\u{20e3}", 7),
+            ("🔟", 10),
+            ("kymppi!", 10),
+        ] {
+            assert_eq!(t.feedback_score(text), Some(score), "{text:?}");
+        }
+        for text in ["11", "hyvä", "7 tai 8", "asiakas 55 v", "", "kiitos paljon, tämä auttoi meitä todella paljon ja asiakas pääsi 2 viikossa eteenpäin"] {
+            assert_eq!(t.feedback_score(text), None, "{text:?}");
+        }
+    }
     use regex::Regex;
 
     #[test]
