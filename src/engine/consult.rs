@@ -317,7 +317,7 @@ impl Engine {
         msg.sender == ticket.asker || self.is_coordinator(&msg.sender, &msg.room, msg.sender_power)
     }
 
-    /// `!ota`, `!eskaloi`, `!ratkaistu`, `!sulje`, `!avaa`, `!siirrä`, and 👍 on a ticket.
+    /// `!ota`, `!eskaloi`, `!ratkaistu`, `!sulje`, `!avaa`, `!vaihda`, and 👍 on a ticket.
     pub(crate) fn consult_transition(
         &self,
         msg: &IncomingMessage,
@@ -347,6 +347,14 @@ impl Engine {
                 let Some(to) = args.split_whitespace().find(|w| w.starts_with('@') && w.contains(':')) else {
                     return reply(self.msg(lang, Msg::ReassignUsage, &[]));
                 };
+                // Words it cannot use (a step and a date, say) mean the person wanted
+                // something else, most likely a handoff: change nothing and say so.
+                let extra: Vec<&str> =
+                    args.split_whitespace().filter(|w| *w != to && parse_ticket_id(w).is_none()).collect();
+                if !extra.is_empty() {
+                    let handoff = self.texts.command_word(lang, crate::lang::CommandKey::Handoff);
+                    return reply(self.msg(lang, Msg::ReassignExtraWords, &[("words", &extra.join(" ")), ("handoff", handoff)]));
+                }
                 Transition::Reassign { to: to.to_string() }
             }
         };

@@ -648,3 +648,21 @@ fn who_is_notified_is_decided_per_message_kind() {
     let back = say(&e, Say { id: "$b", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "Kiitos, entä jos hän ei jaksa?" });
     assert!(matches!(&back[0], Action::Send { notice: false, mentions, .. } if mentions == &vec![COORDINATOR.to_string()]), "the owner: {back:?}");
 }
+
+#[test]
+fn reassign_and_handoff_cannot_be_confused() {
+    let e = engine();
+    open_ticket(&e);
+    let mixed = say(&e, Say { id: "$m", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirrä @bob:example.org ensikäynti maanantaina klo 10" });
+    assert!(text_of(&mixed[0]).contains("En vaihtanut hoitajaa") && text_of(&mixed[0]).contains("ensikäynti maanantaina klo 10"), "{mixed:?}");
+    assert!(text_of(&mixed[0]).contains("!siirto"), "the handoff is suggested: {mixed:?}");
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner, None, "nothing changed");
+
+    let old_word = say(&e, Say { id: "$o", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirrä @bob:example.org" });
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner.as_deref(), Some("@bob:example.org"), "{old_word:?}");
+    assert!(old_word.iter().any(|a| text_of(a).contains("`!vaihda`") || text_of(a).contains("!vaihda")), "{old_word:?}");
+
+    let new_word = say(&e, Say { id: "$n", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!vaihda @carol:example.org" });
+    assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner.as_deref(), Some("@carol:example.org"), "{new_word:?}");
+    assert!(!new_word.iter().any(|a| text_of(a).contains("Vinkki")), "{new_word:?}");
+}

@@ -126,6 +126,8 @@ keys! {
         AnswerOfferConsult => "answer_offer_consult",
         ConsultUsage => "consult_usage",
         PrivacyHetu => "privacy_hetu",
+        ReassignExtraWords => "reassign_extra_words",
+        ReassignOldWord => "reassign_old_word",
         FeedbackHint => "feedback_hint",
         SlowDown => "slow_down",
         RedactionRefusedSender => "redaction_refused_sender",

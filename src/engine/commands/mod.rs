@@ -36,6 +36,12 @@ impl Ctx<'_> {
     }
 }
 
+/// The command word as typed ("siirrä" in "Kaveri: !siirrä K-2026-0001 @bob:x").
+fn typed_command(text: &str) -> Option<String> {
+    let word = text.split_whitespace().find_map(|w| w.strip_prefix('!'))?;
+    Some(word.to_lowercase())
+}
+
 pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
     match route {
         Route::Command { command: CommandKey::Help, .. } => help::apply(ctx),
@@ -52,7 +58,14 @@ pub fn dispatch(ctx: Ctx<'_>, route: Route<'_>) -> Vec<Action> {
         Route::Command { command: CommandKey::Resolve, args, .. } => ticket::apply(ctx, args, Wanted::Resolve),
         Route::Command { command: CommandKey::Close, args, .. } => ticket::apply(ctx, args, Wanted::Close),
         Route::Command { command: CommandKey::Reopen, args, .. } => ticket::apply(ctx, args, Wanted::Reopen),
-        Route::Command { command: CommandKey::Reassign, args, .. } => ticket::apply(ctx, args, Wanted::Reassign),
+        Route::Command { command: CommandKey::Reassign, args, lang } => {
+            // The old Finnish word, one letter from the handoff's: still obeyed, with a hint.
+            let old_word = typed_command(&ctx.msg.text).is_some_and(|w| crate::lang::fold(&w) == "siirra");
+            let hint = old_word.then(|| ctx.reply(ctx.engine.texts().message(lang, crate::lang::Msg::ReassignOldWord, &[])));
+            let mut actions = ticket::apply(ctx, args, Wanted::Reassign);
+            actions.extend(hint);
+            actions
+        }
         Route::Command { command: CommandKey::Stats, args, .. } => stats::apply(ctx, args),
         Route::Command { command: CommandKey::Handoff, args, .. } => ctx.engine.handoff(ctx.msg, args, ctx.lang, ctx.batch),
         Route::Command { command: CommandKey::Acknowledge, args, .. } => {

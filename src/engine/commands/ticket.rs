@@ -1,6 +1,6 @@
 //! The ticket commands: `!ota` / `!ta` / `!claim`, `!eskaloi` / `!eskalera` / `!escalate`,
 //! `!ratkaistu` / `!löst` / `!resolve`, `!sulje` / `!stäng` / `!close`,
-//! `!avaa` / `!öppna` / `!reopen`, `!siirrä` / `!flytta` / `!reassign`.
+//! `!avaa` / `!öppna` / `!reopen`, `!vaihda` / `!flytta` / `!reassign`.
 //! Each takes an optional ticket id; inside a ticket's thread the thread names it.
 
 use super::{Action, Ctx};
