@@ -189,6 +189,10 @@ pub struct ConsultationsConfig {
     /// A claimed ticket with no activity for this many business days reminds its owner.
     #[serde(default = "default_idle_days")]
     pub idle_after_days: u32,
+    /// Where a consultation goes when its county has no coordinators' room of its own
+    /// (default: the first coordinators' room without a county, else the first one).
+    #[serde(default)]
+    pub fallback_room: Option<String>,
 }
 
 impl Default for ConsultationsConfig {
@@ -199,6 +203,7 @@ impl Default for ConsultationsConfig {
             nudge_after_hours: default_nudge_hours(),
             fallback_after_hours: default_fallback_hours(),
             idle_after_days: default_idle_days(),
+            fallback_room: None,
         }
     }
 }

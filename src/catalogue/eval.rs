@@ -58,9 +58,14 @@ pub struct EvalReport {
     pub confident_wrong: usize,
     /// Questions whose best hit is right but which were answered as unsure.
     pub right_unsure: usize,
+    /// In-domain questions answered as unsure and not taken for the network's: the asker
+    /// would not be offered a consultation.
+    pub unsure_not_offered: usize,
     pub out_of_domain: usize,
     /// Out-of-domain questions that were wrongly answered confidently.
     pub ood_confident: Vec<String>,
+    /// Out-of-domain questions taken for the network's (a consultation would be offered).
+    pub ood_offered: usize,
     pub misses: Vec<Miss>,
     /// Expected ids that name no card in the index.
     pub unknown_ids: Vec<String>,
@@ -102,7 +107,8 @@ impl EvalReport {
     pub fn summary(&self) -> String {
         format!(
             "{} questions: top-1 {:.1}%, top-3 {:.1}%, confident and right {:.1}%, confident and wrong {:.1}% ({}), \
-             right but unsure {:.1}%; {} out-of-domain, {} confident",
+             right but unsure {:.1}% ({} of the unsure offered no consultation); {} out-of-domain, {} confident, \
+             {} offered a consultation",
             self.questions,
             100.0 * self.top1_rate(),
             100.0 * self.top3_rate(),
@@ -110,8 +116,10 @@ impl EvalReport {
             100.0 * self.confident_wrong_rate(),
             self.confident_wrong,
             100.0 * self.right_unsure_rate(),
+            self.unsure_not_offered,
             self.out_of_domain,
-            self.ood_confident.len()
+            self.ood_confident.len(),
+            self.ood_offered
         )
     }
 }
@@ -174,6 +182,9 @@ pub fn evaluate(index: &Index, eval_file: &Path) -> Result<EvalReport, Catalogue
         if best.iter().any(expected) {
             report.top3 += 1;
         }
+        if !result.confident && !result.in_domain {
+            report.unsure_not_offered += 1;
+        }
         match (result.confident, top1) {
             (true, true) => report.confident_correct += 1,
             (true, false) => report.confident_wrong += 1,
@@ -191,7 +202,11 @@ pub fn evaluate(index: &Index, eval_file: &Path) -> Result<EvalReport, Catalogue
         }
     }
     for question in set.ood {
-        if index.search(&question.text, question.lang).confident {
+        let result = index.search(&question.text, question.lang);
+        if result.in_domain {
+            report.ood_offered += 1;
+        }
+        if result.confident {
             report.ood_confident.push(question.text);
         }
     }

@@ -240,6 +240,10 @@ pub struct SearchResult {
     /// True when the best hit matches the question well enough to answer from it;
     /// false for questions outside the catalogue.
     pub confident: bool,
+    /// True when the question matches the catalogue strongly, even if no single card
+    /// leads clearly, or speaks of a client: a question for the network, worth a
+    /// consultation when unsure.
+    pub in_domain: bool,
     pub hits: Vec<Hit>,
 }
 
@@ -651,7 +655,7 @@ impl Index {
         let top = hits.first().map_or(1.0, |hit| hit.score);
         hits.retain(|hit| &hit.id != first_id);
         hits.insert(0, Hit { id: first_id.clone(), score: top });
-        SearchResult { confident: true, hits }
+        SearchResult { confident: true, in_domain: true, hits }
     }
 
     /// The ranking, and whether its best card is a strong match (which alone, without a
@@ -726,7 +730,8 @@ impl Index {
                 score,
             })
             .collect();
-        (SearchResult { confident: strong && clear, hits }, strong)
+        let in_domain = strong || super::routing::about_a_client(query);
+        (SearchResult { confident: strong && clear, in_domain, hits }, strong)
     }
 
     /// Whether the question contains all words of `phrase`, close together.

@@ -42,6 +42,17 @@ const EVERY_CLIENT: &[&str] = &[
     "partial", "unemployed", "job", "situation", "responsib",
 ];
 
+/// Word beginnings (folded) that make a question one about a client, and so one for the
+/// network even when no card fits it.
+const CLIENT: &[&str] = &["asiak", "potila", "klient", "patient", "client", "customer"];
+
+/// Whether the question speaks of a client ("asiakas", "klienten", "a client").
+pub fn about_a_client(question: &str) -> bool {
+    fold(question)
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| CLIENT.iter().any(|start| word.starts_with(start)))
+}
+
 /// For a routing question about a client, what is left of it once the routing phrase
 /// and the words that describe every client are taken out; None for any other question.
 pub fn residual(question: &str) -> Option<String> {

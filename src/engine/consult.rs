@@ -171,18 +171,24 @@ impl Engine {
     }
 
     /// The coordinators' room for a county: one configured for it, else one for all.
-    fn coordinators_room(&self, county: Option<&str>) -> Option<&str> {
+    /// The coordinators' room for a county's tickets, and whether it is a fallback (the
+    /// county has none of its own). A question is never dropped while any room exists.
+    fn coordinators_room(&self, county: Option<&str>) -> Option<(String, bool)> {
         let rooms = &self.settings.consult.rooms;
-        rooms
-            .iter()
-            .find(|r| r.county.is_some() && r.county.as_deref() == county)
-            .or_else(|| rooms.iter().find(|r| r.county.is_none()))
-            .map(|r| r.id.as_str())
+        if let Some(own) = rooms.iter().find(|r| r.county.is_some() && r.county.as_deref() == county) {
+            return Some((own.id.clone(), false));
+        }
+        if let Some(general) = rooms.iter().find(|r| r.county.is_none()) {
+            // A room without a county takes every county's tickets: no fallback.
+            return Some((general.id.clone(), false));
+        }
+        let configured = self.settings.consult.deadlines.fallback_room.clone();
+        configured.or_else(|| rooms.first().map(|r| r.id.clone())).map(|room| (room, true))
     }
 
     fn open_ticket(&self, msg: &IncomingMessage, draft: Draft, routing: Routing, batch: &mut Batch) -> Vec<Action> {
         let lang = draft.lang;
-        let Some(room) = self.coordinators_room(routing.county.as_deref()).map(str::to_string) else {
+        let Some((room, fallback)) = self.coordinators_room(routing.county.as_deref()) else {
             return vec![self.reply_in(msg, &draft, self.msg(lang, Msg::ConsultNotConfigured, &[]))];
         };
         let year = msg.at.year();
@@ -219,6 +225,13 @@ impl Engine {
                 ("opened", &super::reminder_text::when(&self.texts, room_lang, ticket.opened_at)),
             ],
         );
+        let mut opened =
+            self.msg(lang, Msg::ConsultOpened, &[("id", &ticket.id), ("municipality", &municipality), ("coordinators", &coordinators)]);
+        if fallback {
+            // The asker learns that their county's coordinators do not have the ticket.
+            let county = routing.county.clone().unwrap_or_else(|| municipality.clone());
+            opened = Message::join(&[opened, self.msg(lang, Msg::ConsultFallbackRoom, &[("county", &county)])]);
+        }
         vec![
             Action::SendLinked {
                 room,
@@ -227,15 +240,7 @@ impl Engine {
                 mentions: ticket.coordinators.clone(),
                 link: Link::TicketThread(ticket.id.clone()),
             },
-            self.reply_in(
-                msg,
-                &draft,
-                self.msg(
-                    lang,
-                    Msg::ConsultOpened,
-                    &[("id", &ticket.id), ("municipality", &municipality), ("coordinators", &coordinators)],
-                ),
-            ),
+            self.reply_in(msg, &draft, opened),
         ]
     }
 

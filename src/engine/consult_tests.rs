@@ -666,3 +666,47 @@ fn reassign_and_handoff_cannot_be_confused() {
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner.as_deref(), Some("@carol:example.org"), "{new_word:?}");
     assert!(!new_word.iter().any(|a| text_of(a).contains("Vinkki")), "{new_word:?}");
 }
+
+#[test]
+fn a_county_without_its_own_room_falls_back_and_the_asker_is_told() {
+    let src = format!(
+        r#"
+[matrix]
+homeserver = "http://127.0.0.1:8008"
+user_id = "@kaveri:example.org"
+password = "x"
+[access]
+invite_users = ["@admin:example.org"]
+[catalogue]
+regions_dir = "{}/config/regions"
+[[rooms]]
+id = "{NETWORK}"
+kind = "network"
+language = "en"
+[[rooms]]
+id = "{COORDS}"
+kind = "coordinators"
+language = "fi"
+county = "varsinais-suomi"
+"#,
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let config = Config::parse(&src, "t.toml").unwrap();
+    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
+    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
+    let out = say(&e, Say { id: "$t", sender: ASKER, room: NETWORK, thread: None, text: "!consult Client in Tampere, long-term unemployed with back pain. Where to?" });
+    let ticket = out.iter().find(|a| matches!(a, Action::SendLinked { .. })).expect("a ticket, not a dead end");
+    assert_eq!(room_of(ticket), COORDS);
+    let told = out.iter().find(|a| room_of(a) == NETWORK).unwrap();
+    assert!(text_of(told).contains("no coordinators' room of its own"), "{out:?}");
+}
+
+#[test]
+fn an_off_topic_question_is_not_offered_a_consultation() {
+    let e = engine();
+    let out = say(&e, Say { id: "$p", sender: ASKER, room: NETWORK, thread: None, text: "!kysy mikä on paras pizzeria Turussa?" });
+    assert!(!text_of(&out[0]).contains("Vastaa kyllä"), "{out:?}");
+    let yes = say(&e, Say { id: "$y", sender: ASKER, room: NETWORK, thread: None, text: "joo" });
+    assert!(yes.is_empty(), "{yes:?}");
+    assert!(e.store().scan::<serde_json::Value>(TreeId::Tickets).unwrap().is_empty());
+}

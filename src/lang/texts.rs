@@ -126,6 +126,7 @@ keys! {
         AnswerOfferConsult => "answer_offer_consult",
         ConsultUsage => "consult_usage",
         PrivacyHetu => "privacy_hetu",
+        ConsultFallbackRoom => "consult_fallback_room",
         ReassignExtraWords => "reassign_extra_words",
         ReassignOldWord => "reassign_old_word",
         FeedbackHint => "feedback_hint",

@@ -20,8 +20,9 @@ pub fn apply(ctx: Ctx<'_>, question: &str) -> Vec<Action> {
     let result = engine.index().search(question, ctx.lang);
     let extractive = answer::answer(engine.catalogue(), &result, question, ctx.lang, engine.texts());
     if !result.confident {
-        // Not sure: offer to turn the question into a consultation.
-        let offer = engine.offer_consult(ctx.msg, question, ctx.lang, ctx.batch);
+        // Not sure: offer to turn the question into a consultation, when it is one for the
+        // network at all ("the best pizzeria in Turku" is not).
+        let offer = if result.in_domain { engine.offer_consult(ctx.msg, question, ctx.lang, ctx.batch) } else { None };
         let reply = match offer {
             Some(offer) => crate::lang::Message::join(&[extractive, offer]),
             None => extractive,
