@@ -129,7 +129,7 @@ fn say(out: &mut impl Write, room: &str, thread_root: Option<&str>, text: &str) 
 fn show(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
     match &delivery.action {
         Action::Send { room, message, thread_root, .. } => say(out, room, thread_root.as_deref(), &message.plain)?,
-        Action::Answer { room, fallback, grounding, thread_root } => {
+        Action::Answer { room, fallback, grounding, thread_root, .. } => {
             let message = phrasing::answer(phraser, engine.catalogue(), engine.texts(), grounding, fallback);
             say(out, room, thread_root.as_deref(), &message.plain)?
         }

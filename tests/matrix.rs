@@ -72,9 +72,16 @@ async fn replies_in_the_thread_the_question_came_from() {
     content.relates_to = Some(matrix_sdk::ruma::events::room::message::Relation::Thread(
         matrix_sdk::ruma::events::relation::Thread::plain(root.clone(), root.clone()),
     ));
-    room.send(content).await.unwrap();
+    let command = room.send(content).await.unwrap().response.event_id;
     let reply = alice.expect_from(&room, &bot.user_id, 40).await;
     assert_eq!(reply.thread_root.as_ref(), Some(&root), "{reply:?}");
+    // For clients without threads it answers the command, not the thread's root.
+    assert_eq!(reply.reply_to.as_ref(), Some(&command), "{reply:?}");
+
+    // At top level, the answer says which message it answers.
+    let question = alice.say(&room, "!apua").await;
+    let answer = alice.expect_from(&room, &bot.user_id, 40).await;
+    assert_eq!((answer.thread_root.as_ref(), answer.reply_to.as_ref()), (None, Some(&question)), "{answer:?}");
     bot.stop().await;
 }
 

@@ -15,6 +15,9 @@ pub enum Action {
         /// Exactly the people to notify (m.mentions); nobody when empty, never the room.
         #[serde(default)]
         mentions: Vec<String>,
+        /// The message this answers (m.in_reply_to), so a busy room sees whose it is.
+        #[serde(default)]
+        in_reply_to: Option<String>,
     },
     React { room: String, event_id: String, key: String },
     /// Remove a person's message (one with an identity code). Should the homeserver refuse,
@@ -45,7 +48,15 @@ pub enum Action {
     /// A confident catalogue answer (always m.notice). An adapter with an answer model
     /// may phrase it from `grounding`'s cards, keeping their source lines; without one,
     /// or on any error or timeout, it sends `fallback`, the extractive answer.
-    Answer { room: String, thread_root: Option<String>, fallback: Message, grounding: Grounding },
+    Answer {
+        room: String,
+        thread_root: Option<String>,
+        fallback: Message,
+        grounding: Grounding,
+        /// The question it answers.
+        #[serde(default)]
+        in_reply_to: Option<String>,
+    },
 }
 
 /// What a phrased answer may draw on: the question (identity codes, phones and e-mails
@@ -78,6 +89,7 @@ impl Action {
             thread_root: thread_root.map(str::to_string),
             notice: false,
             mentions: people,
+            in_reply_to: None,
         }
     }
 
@@ -89,7 +101,16 @@ impl Action {
             thread_root: thread_root.map(str::to_string),
             notice: true,
             mentions: Vec::new(),
+            in_reply_to: None,
         }
+    }
+
+    /// The same message as an answer to `event` (m.in_reply_to).
+    pub fn answering(mut self, event: &str) -> Action {
+        if let Action::Send { in_reply_to, .. } | Action::Answer { in_reply_to, .. } = &mut self {
+            *in_reply_to = Some(event.to_string());
+        }
+        self
     }
 }
 

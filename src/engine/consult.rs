@@ -304,7 +304,7 @@ impl Engine {
 
     /// A message in reply to `msg`, where it was written.
     pub(crate) fn answer(&self, msg: &IncomingMessage, lang: Lang, key: Msg, args: &[(&str, &str)]) -> Vec<Action> {
-        vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.msg(lang, key, args))]
+        vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.msg(lang, key, args)).answering(&msg.event_id)]
     }
 
     /// The ticket a command names, or the one whose thread it was written in; otherwise

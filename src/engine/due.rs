@@ -65,6 +65,7 @@ impl Engine {
                     Target::User(user) => vec![user.clone()],
                     Target::Room => Vec::new(),
                 },
+                in_reply_to: None,
             };
             let cause = format!("reminder:{id}:{}", occurrence.timestamp_millis());
             deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);

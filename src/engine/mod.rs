@@ -299,12 +299,13 @@ impl Engine {
             thread_root: None,
             notice: false,
             mentions: vec![sender.clone()],
+            in_reply_to: Some(event_id.clone()),
         }];
         for coordinators in self.coordinators_rooms_for(room) {
             let lang = self.settings.room_lang(&coordinators);
             let message =
                 self.texts.message(lang, crate::lang::Msg::RedactionRefusedCoordinators, &[("room", room), ("user", sender)]);
-            actions.push(Action::Send { room: coordinators, message, thread_root: None, notice: false, mentions: Vec::new() });
+            actions.push(Action::notify(&coordinators, None, message, Vec::new()));
         }
         let mut batch = Batch::default();
         let deliveries = self.enqueue(&format!("redaction-refused:{event_id}"), actions, &mut batch)?;
@@ -397,7 +398,7 @@ impl Engine {
         };
         tracing::info!(room = %msg.room, "refused a message with a personal identity code");
         vec![
-            Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, text, &[])),
+            Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, text, &[])).answering(&msg.event_id),
             Action::redact_identity_code(msg, lang),
         ]
     }
@@ -425,7 +426,8 @@ impl Engine {
             if route == Route::Ignore {
                 return Vec::new();
             }
-            return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]))];
+            let refusal = self.texts.message(lang, crate::lang::Msg::NotAllowed, &[]);
+            return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), refusal).answering(&msg.event_id)];
         }
         // Then the throttle: past a burst, one "slow down" and then silence for a while.
         let (admission, quiet) = {
@@ -438,7 +440,7 @@ impl Engine {
                 let quiet = reminder_text::duration(&self.texts, lang, quiet);
                 let message = self.texts.message(lang, crate::lang::Msg::SlowDown, &[("quiet", &quiet)]);
                 tracing::info!(room = %msg.room, "throttled a sender");
-                return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), message)];
+                return vec![Action::reply(&msg.room, msg.thread_root.as_deref(), message).answering(&msg.event_id)];
             }
             throttle::Admission::Drop => return Vec::new(),
         }

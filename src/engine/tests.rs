@@ -180,7 +180,8 @@ fn confident_question_leaves_phrasing_to_the_adapter_with_the_extractive_fallbac
     let Event::Message(mut m) = direct("$1", "Miten asiakas pääsee IPS-työhönvalmennukseen? Puh. 040 123 4567") else { unreachable!() };
     m.thread_root = Some("$root".into());
     let d = e.handle(&Event::Message(m)).unwrap();
-    let Action::Answer { room, thread_root, fallback, grounding } = &d[0].action else { panic!("{d:?}") };
+    let Action::Answer { room, thread_root, fallback, grounding, in_reply_to } = &d[0].action else { panic!("{d:?}") };
+    assert_eq!(in_reply_to.as_deref(), Some("$1"), "the answer says which question it answers");
     assert_eq!((room.as_str(), thread_root.as_deref()), ("!verkosto:localhost", Some("$root")));
     assert!(fallback.plain.contains("Lähde: palvelukortti IPS-työhönvalmennus"), "{fallback:?}");
     assert_eq!(grounding.lang, Lang::Fi);

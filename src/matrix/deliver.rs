@@ -6,7 +6,7 @@ use crate::engine::{Action, Delivery, Engine, Grounding};
 use crate::lang::Message;
 use anyhow::Context;
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
-use matrix_sdk::ruma::events::relation::{Annotation, Thread};
+use matrix_sdk::ruma::events::relation::{Annotation, InReplyTo, Reply, Thread};
 use matrix_sdk::ruma::events::room::message::{Relation, RoomMessageEventContent};
 use matrix_sdk::ruma::events::Mentions;
 use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedTransactionId, OwnedUserId};
@@ -135,25 +135,28 @@ async fn deliver(
         None => message.clone(),
     };
     match &delivery.action {
-        Action::Send { room, message, thread_root, notice, mentions } => {
+        Action::Send { room, message, thread_root, notice, mentions, in_reply_to } => {
             let message = with_late_note(message);
-            send(client, room, &message, thread_root.as_deref(), *notice, mentions, txn_id).await?;
+            let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
+            send(client, to, &message, *notice, mentions, txn_id).await?;
         }
         Action::SendLinked { room, message, thread_root, mentions, link } => {
             let message = with_late_note(message);
-            let event_id = send(client, room, &message, thread_root.as_deref(), false, mentions, txn_id).await?;
+            let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: None };
+            let event_id = send(client, to, &message, false, mentions, txn_id).await?;
             if let Some(engine) = engine {
                 let (link, event_id) = (link.clone(), event_id.to_string());
                 engine.run(move |e| e.link_sent(&link, &event_id)).await?;
             }
         }
-        Action::Answer { room, thread_root, fallback, grounding } => {
+        Action::Answer { room, thread_root, fallback, grounding, in_reply_to } => {
             let message = match phrasing {
                 Some(phrasing) => phrasing.answer(grounding, fallback).await,
                 None => fallback.clone(),
             };
             let message = with_late_note(&message);
-            send(client, room, &message, thread_root.as_deref(), true, &[], txn_id).await?;
+            let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
+            send(client, to, &message, true, &[], txn_id).await?;
         }
         Action::React { room, event_id, key } => {
             let room = joined_room(client, room)?;
@@ -179,16 +182,22 @@ async fn deliver(
     Ok(())
 }
 
+/// Where a message goes: a room, a thread in it, and the message it answers.
+struct Place<'a> {
+    room: &'a str,
+    thread_root: Option<&'a str>,
+    in_reply_to: Option<&'a str>,
+}
+
 async fn send(
     client: &Client,
-    room: &str,
+    to: Place<'_>,
     message: &Message,
-    thread_root: Option<&str>,
     notice: bool,
     mentions: &[String],
     txn_id: OwnedTransactionId,
 ) -> anyhow::Result<OwnedEventId> {
-    let room = joined_room(client, room)?;
+    let room = joined_room(client, to.room)?;
     // Each person it notifies appears as a pill (a link to them) in the HTML.
     let mut html = message.html.clone();
     for user in mentions {
@@ -199,10 +208,15 @@ async fn send(
     } else {
         RoomMessageEventContent::text_html(&message.plain, html)
     };
-    if let Some(root) = thread_root {
+    let answered: Option<OwnedEventId> = to.in_reply_to.and_then(|id| id.try_into().ok());
+    if let Some(root) = to.thread_root {
         let root: OwnedEventId = root.try_into().context("thread root")?;
-        // The root doubles as the reply fallback for clients without threads.
-        content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root)));
+        // Clients without threads show it as a reply to the latest event it follows: the
+        // message it answers, else the root.
+        let latest = answered.unwrap_or_else(|| root.clone());
+        content.relates_to = Some(Relation::Thread(Thread::plain(root, latest)));
+    } else if let Some(answered) = answered {
+        content.relates_to = Some(Relation::Reply(Reply::new(InReplyTo::new(answered))));
     }
     // Always explicit, even when empty: with m.mentions present, push rules ignore
     // "@room" and names in the body, so nobody is pinged by text the bot repeats.

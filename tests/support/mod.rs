@@ -290,6 +290,8 @@ pub struct Seen {
     pub event_id: OwnedEventId,
     pub body: String,
     pub thread_root: Option<OwnedEventId>,
+    /// The event it answers (m.in_reply_to), also inside a thread.
+    pub reply_to: Option<OwnedEventId>,
     pub notice: bool,
 }
 
@@ -328,6 +330,11 @@ impl Person {
                     Some(Relation::Thread(t)) => Some(t.event_id.clone()),
                     _ => None,
                 };
+                let reply_to = match &ev.content.relates_to {
+                    Some(Relation::Thread(t)) => t.in_reply_to.as_ref().map(|r| r.event_id.clone()),
+                    Some(Relation::Reply(r)) => Some(r.in_reply_to.event_id.clone()),
+                    _ => None,
+                };
                 let notice = matches!(ev.content.msgtype, matrix_sdk::ruma::events::room::message::MessageType::Notice(_));
                 let _ = tx.send(Seen {
                     room: room.room_id().to_owned(),
@@ -335,6 +342,7 @@ impl Person {
                     event_id: ev.event_id.clone(),
                     body: ev.content.body().to_string(),
                     thread_root,
+                    reply_to,
                     notice,
                 });
             }

@@ -41,6 +41,7 @@ pub fn apply(ctx: Ctx<'_>, question: &str) -> Vec<Action> {
         thread_root: ctx.msg.thread_root.clone(),
         fallback: extractive,
         grounding,
+        in_reply_to: Some(ctx.msg.event_id.clone()),
     }]
 }
 

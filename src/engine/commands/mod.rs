@@ -32,7 +32,7 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// A reply where the question was asked: in its thread when it came in one.
     pub fn reply(&self, message: Message) -> Action {
-        Action::reply(&self.msg.room, self.msg.thread_root.as_deref(), message)
+        Action::reply(&self.msg.room, self.msg.thread_root.as_deref(), message).answering(&self.msg.event_id)
     }
 }
 
