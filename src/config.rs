@@ -411,6 +411,16 @@ impl Config {
             || (a.inviters_may_use && self.may_invite(user))
     }
 
+    /// The server part of the bot's user id.
+    pub fn bot_server(&self) -> &str {
+        self.matrix.user_id.split_once(':').map_or("", |(_, server)| server)
+    }
+
+    /// Whether a county's tickets have a coordinators' room (its own or a general one).
+    pub fn has_coordinators_room_for(&self, county: &str) -> bool {
+        self.rooms.iter().any(|r| r.kind == RoomKind::Coordinators && r.county.as_deref().is_none_or(|c| c == county))
+    }
+
     /// The effective access policy in one line, for check-config and the start-up log.
     pub fn access_summary(&self) -> String {
         let a = &self.access;

@@ -234,6 +234,14 @@ fn check_config(path: &std::path::Path) -> ExitCode {
             Err(errors) => problems.extend(errors),
         }
     }
+    // Tickets routed to accounts nobody uses are never seen: say so before they are.
+    let regions = match &config.catalogue.regions_dir {
+        Some(dir) => Regions::load_dir(dir).unwrap_or_default(),
+        None => Regions::shipped(),
+    };
+    for warning in regions.coordinator_warnings(config.bot_server(), |county| config.has_coordinators_room_for(county)) {
+        println!("warning: {warning}");
+    }
     if let Some(model) = &config.answer_model {
         println!("answer_model: {} at {} (falls back after {} ms)", model.model, model.url, model.timeout_ms);
         if let Some(var) = model.api_key_env.as_deref().filter(|v| std::env::var_os(v).is_none()) {

@@ -117,6 +117,30 @@ impl Regions {
 
     /// Each municipality belongs to exactly one county and at most one area of it; ids
     /// are unique; coordinators are Matrix user ids.
+    /// Coordinator accounts that cannot receive tickets from a bot on `bot_server`: the
+    /// shipped `example.org` placeholders, and accounts on another server (possible over
+    /// federation, but in a network's own setup more often a typo). Only counties that
+    /// have a coordinators' room configured count: the others never receive a ticket.
+    pub fn coordinator_warnings(&self, bot_server: &str, rooms_for: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for file in self.files.iter().filter(|f| rooms_for(&f.county.id)) {
+            let named = file
+                .area
+                .iter()
+                .flat_map(|a| a.coordinators.iter().map(move |c| (format!("area {}", a.id), c)))
+                .chain(file.topic.iter().flat_map(|t| t.coordinators.iter().map(move |c| (format!("topic {}", t.id), c))));
+            for (place, user) in named {
+                let server = user.split_once(':').map_or("", |(_, server)| server);
+                if server == "example.org" {
+                    warnings.push(format!("{}: {place}: {user} is a placeholder; put the real coordinator's account here", file.county.id));
+                } else if server != bot_server {
+                    warnings.push(format!("{}: {place}: {user} is not on the bot's server {bot_server}", file.county.id));
+                }
+            }
+        }
+        warnings
+    }
+
     pub fn validate(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let mut county_of: HashMap<String, &str> = HashMap::new();
@@ -177,6 +201,15 @@ impl Regions {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_and_foreign_coordinator_accounts_are_warned_about() {
+        let regions = Regions::shipped();
+        let warnings = regions.coordinator_warnings("localhost", |county| county == "varsinais-suomi");
+        assert!(warnings.iter().any(|w| w.contains("@koordinaattori.loimaa:example.org is a placeholder")), "{warnings:?}");
+        assert!(warnings.iter().all(|w| w.starts_with("varsinais-suomi:")), "only counties with a room: {warnings:?}");
+        assert!(regions.coordinator_warnings("localhost", |_| false).is_empty());
+    }
 
     #[test]
     fn shipped_regions_are_valid_and_cover_mainland_finland() {

@@ -64,6 +64,32 @@ fn neutralise_room_mentions(text: &str) -> String {
     out
 }
 
+/// A person's text inside an HTML message: escaped, its line breaks kept (a coordinator's
+/// answer keeps its paragraphs and list lines) and its web addresses made links.
+pub fn text_to_html(text: &str) -> String {
+    let escaped = escape_html(text);
+    let mut out = String::with_capacity(escaped.len());
+    for (i, line) in escaped.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        let mut words = line.split(' ').peekable();
+        while let Some(word) = words.next() {
+            let url_end = word.trim_end_matches(['.', ',', ')', ';', ':', '!', '?']).len();
+            let (url, tail) = word.split_at(url_end);
+            if (url.starts_with("https://") || url.starts_with("http://")) && url.len() > 8 {
+                out.push_str(&format!("<a href=\"{url}\">{url}</a>{tail}"));
+            } else {
+                out.push_str(word);
+            }
+            if words.peek().is_some() {
+                out.push(' ');
+            }
+        }
+    }
+    out
+}
+
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -170,6 +196,16 @@ mod echo_tests {
         assert_eq!(clean_echo("!apua\u{0}\u{1}\u{7}\u{1b}[31mx", 100), "!apua[31mx");
         assert_eq!(clean_echo("a\nb\tc\r", 100), "a\nb\tc");
         assert_eq!(clean_echo("abc\u{202e}def", 100), "abcdef");
+    }
+
+    #[test]
+    fn a_persons_text_keeps_its_lines_and_links_in_html() {
+        let html = super::text_to_html("Hei!\n\n- kohta 1\n- kohta <2>\nKatso https://example.org/a?b=1&c=2.");
+        assert_eq!(
+            html,
+            "Hei!<br><br>- kohta 1<br>- kohta &lt;2&gt;<br>Katso <a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a>."
+        );
+        assert_eq!(super::text_to_html("javascript:alert(1)"), "javascript:alert(1)");
     }
 
     #[test]

@@ -504,7 +504,7 @@ fn fill_placeholders(template: &str, args: &[(&str, &str)], html: bool) -> Strin
         match value {
             Some((close, value)) => {
                 let value = clean_echo(value, LONGEST_ARGUMENT);
-                out.push_str(&if html { escape_html(&value) } else { value });
+                out.push_str(&if html { super::format::text_to_html(&value) } else { value });
                 rest = &after[close + 1..];
             }
             None => {

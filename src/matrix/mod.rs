@@ -51,6 +51,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&data_dir.join("state")).context("could not open the state database")?;
     let engine = Arc::new(Engine::new(Settings::from_config(&config)?, store, Arc::new(SystemClock))?);
     tracing::info!("{}", config.access_summary());
+    let regions = &engine.settings().consult.regions;
+    for warning in regions.coordinator_warnings(config.bot_server(), |county| config.has_coordinators_room_for(county)) {
+        tracing::warn!("{warning}");
+    }
     let client = session::connect(&config).await?;
     let engine = EngineThread::start(engine);
 
