@@ -1,7 +1,7 @@
 //! Loads every user-facing text from prompts/<lang>/ (embedded at build time, so the
 //! binary works anywhere) and checks at start-up that each language has them all.
 
-use super::format::{clean_echo, escape_html, Message};
+use super::format::{clean_echo, Message};
 use super::Lang;
 use std::collections::HashMap;
 use std::fmt;
