@@ -120,7 +120,7 @@ async fn a_consultation_from_question_to_feedback() {
     bot.start().await;
     coord.say(&coords, "!tilastot").await;
     let stats = expect_containing(&mut coord, &coords, &bot.user_id, "Konsultaatiot").await;
-    assert!(stats.body.contains("(koko ajalta): 1 kpl") && stats.body.contains("keskiarvo 8.0"), "{stats:?}");
+    assert!(stats.body.contains("(koko ajalta): 1 kpl") && stats.body.contains("1 vastaus, keskiarvo 8,0"), "{stats:?}");
     assert!(stats.body.contains("suljettu"), "{stats:?}");
 
     // Under the default push rules: the coordinator was notified of the new ticket, the

@@ -28,6 +28,10 @@ async fn joins_an_allowed_invite_and_politely_leaves_a_disallowed_one() {
 
     let allowed = alice.create_room(&bot.user_id, false).await;
     alice.wait_membership(&allowed, &bot.user_id, true).await;
+    // It appears under the name the config gives it (bot.display_name, default Kaveri).
+    let bot_id = matrix_sdk::ruma::OwnedUserId::try_from(bot.user_id.as_str()).unwrap();
+    let member = allowed.get_member_no_sync(&bot_id).await.unwrap().expect("the bot is a member");
+    assert_eq!(member.display_name(), Some("Kaveri"), "{:?}", member.display_name());
 
     let refused = mallory.create_room(&bot.user_id, false).await;
     let goodbye = mallory.expect_from(&refused, &bot.user_id, 40).await;

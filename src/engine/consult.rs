@@ -436,8 +436,9 @@ impl Engine {
                 self.msg(room_lang, Msg::TicketTeamAgenda, &[("id", &ticket.id)]),
             ));
         }
-        let in_thread = msg.room == ticket.coordinators_room && msg.thread_root.as_deref() == ticket.thread_root.as_deref();
-        if !in_thread {
+        // One status post per change: a command given anywhere in the coordinators' room is
+        // answered by the post in the ticket's thread alone.
+        if msg.room != ticket.coordinators_room {
             actions.push(Action::reply(&msg.room, msg.thread_root.as_deref(), change(lang)));
         }
         let asker_lang = self.asker_lang(ticket);
@@ -447,6 +448,10 @@ impl Engine {
                 self.msg(asker_lang, Msg::TicketClaimedAsker, &[("id", &ticket.id), ("actor", &record.actor)]),
             )),
             "resolve" => actions.push(to_asker(self.msg(asker_lang, Msg::TicketResolvedAsker, &[("id", &ticket.id)]))),
+            "escalate_team" | "escalate_special" => {
+                let team = self.status_name(asker_lang, record.to);
+                actions.push(to_asker(self.msg(asker_lang, Msg::TicketEscalatedAsker, &[("id", &ticket.id), ("team", &team)])));
+            }
             "close" => actions.push(Action::SendLinked {
                 room: ticket.asker_room.clone(),
                 message: self.msg(asker_lang, Msg::FeedbackQuestion, &[("id", &ticket.id)]),

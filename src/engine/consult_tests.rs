@@ -710,3 +710,14 @@ fn an_off_topic_question_is_not_offered_a_consultation() {
     assert!(yes.is_empty(), "{yes:?}");
     assert!(e.store().scan::<serde_json::Value>(TreeId::Tickets).unwrap().is_empty());
 }
+
+#[test]
+fn one_status_post_per_change_and_the_asker_hears_of_escalations() {
+    let e = engine();
+    open_ticket(&e);
+    let claim = say(&e, Say { id: "$c", sender: COORDINATOR, room: COORDS, thread: None, text: "!ota K-2026-0001" });
+    assert_eq!(claim.iter().filter(|a| room_of(a) == COORDS).count(), 1, "{claim:?}");
+    let escalate = say(&e, Say { id: "$e", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!eskaloi" });
+    let to_asker = escalate.iter().find(|a| room_of(a) == NETWORK).expect("the asker is told");
+    assert!(text_of(to_asker).contains("K-2026-0001") && text_of(to_asker).contains("työkykytiimissä"), "{escalate:?}");
+}

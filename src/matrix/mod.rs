@@ -56,6 +56,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!("{warning}");
     }
     let client = session::connect(&config).await?;
+    session::set_display_name(&client, &config.bot.display_name).await;
     let engine = EngineThread::start(engine);
 
     let pruned = engine.run(|e| e.prune_processed(chrono::Duration::days(PROCESSED_MARK_DAYS))).await?;

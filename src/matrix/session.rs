@@ -109,6 +109,20 @@ pub async fn connect(config: &Config) -> anyhow::Result<Client> {
     Ok(client)
 }
 
+/// People address the bot by the name the config gives it, so its profile shows that
+/// name. Failure is logged, not fatal.
+pub async fn set_display_name(client: &Client, name: &str) {
+    let account = client.account();
+    match account.get_display_name().await {
+        Ok(Some(current)) if current == name => {}
+        _ => {
+            if let Err(e) = account.set_display_name(Some(name)).await {
+                tracing::warn!(error = %e, "could not set the bot's display name");
+            }
+        }
+    }
+}
+
 /// The session holds the access token: written owner-only, and atomically so a crash
 /// never leaves half a file.
 fn save_session(path: &Path, session: &MatrixSession) -> anyhow::Result<()> {

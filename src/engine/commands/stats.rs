@@ -68,7 +68,10 @@ fn render(r: &Report, period: &str, lang: Lang, texts: &Texts) -> Message {
             lines.push(texts.fill(lang, Msg::StatsLine, &[("label", &label), ("values", &list(map))]));
         }
     }
-    let hours = |v: Option<f64>| v.map(|h| format!("{h:.1}")).unwrap_or_else(|| "–".into());
+    // Decimal comma in Finnish and Swedish, point in English: from prompts/.
+    let separator = texts.fill(lang, Msg::DecimalSeparator, &[]);
+    let hours = |v: Option<f64>| v.map(|h| format!("{h:.1}").replace('.', &separator)).unwrap_or_else(|| "–".into());
+    let answers = texts.fill(lang, if r.feedback_count == 1 { Msg::WordAnswerOne } else { Msg::WordAnswerMany }, &[]);
     lines.push(texts.fill(
         lang,
         Msg::StatsTimes,
@@ -84,6 +87,7 @@ fn render(r: &Report, period: &str, lang: Lang, texts: &Texts) -> Message {
         Msg::StatsFeedback,
         &[
             ("count", &r.feedback_count.to_string()),
+            ("answers", &answers),
             ("average", &hours(r.feedback_average)),
             ("nps", &r.nps.map(|n| format!("{n:.0}")).unwrap_or_else(|| "–".into())),
         ],
