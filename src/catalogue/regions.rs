@@ -141,6 +141,18 @@ impl Regions {
         warnings
     }
 
+    /// A municipality's name as said in `lang`: the Swedish name in Swedish where the
+    /// regions give one ("Kimitoön" for Kemiönsaari), else the Finnish name.
+    pub fn municipality_name(&self, municipality: &str, lang: Lang) -> String {
+        if lang == Lang::Sv {
+            let swedish = self.files.iter().find_map(|f| f.county.swedish_names.get(municipality));
+            if let Some(swedish) = swedish {
+                return swedish.clone();
+            }
+        }
+        municipality.to_string()
+    }
+
     pub fn validate(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let mut county_of: HashMap<String, &str> = HashMap::new();

@@ -212,12 +212,13 @@ impl Engine {
         let room_lang = self.settings.room_lang(&room);
         let coordinators = if ticket.coordinators.is_empty() { "-".to_string() } else { ticket.coordinators.join(", ") };
         let municipality = ticket.municipality.clone().unwrap_or_default();
+        let local = |lang: Lang| self.settings.consult.regions.municipality_name(&municipality, lang);
         let notice = self.msg(
             room_lang,
             Msg::TicketNotice,
             &[
                 ("id", &ticket.id),
-                ("municipality", &municipality),
+                ("municipality", &local(room_lang)),
                 ("topic", ticket.topic.as_deref().unwrap_or("-")),
                 ("question", &ticket.question),
                 ("asker", &ticket.asker),
@@ -226,10 +227,10 @@ impl Engine {
             ],
         );
         let mut opened =
-            self.msg(lang, Msg::ConsultOpened, &[("id", &ticket.id), ("municipality", &municipality), ("coordinators", &coordinators)]);
+            self.msg(lang, Msg::ConsultOpened, &[("id", &ticket.id), ("municipality", &local(lang)), ("coordinators", &coordinators)]);
         if fallback {
             // The asker learns that their county's coordinators do not have the ticket.
-            let county = routing.county.clone().unwrap_or_else(|| municipality.clone());
+            let county = routing.county.clone().unwrap_or_else(|| local(lang));
             opened = Message::join(&[opened, self.msg(lang, Msg::ConsultFallbackRoom, &[("county", &county)])]);
         }
         vec![

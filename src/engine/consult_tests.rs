@@ -721,3 +721,13 @@ fn one_status_post_per_change_and_the_asker_hears_of_escalations() {
     let to_asker = escalate.iter().find(|a| room_of(a) == NETWORK).expect("the asker is told");
     assert!(text_of(to_asker).contains("K-2026-0001") && text_of(to_asker).contains("työkykytiimissä"), "{escalate:?}");
 }
+
+#[test]
+fn a_swedish_asker_reads_the_swedish_name_of_the_municipality() {
+    let e = engine();
+    let out = say(&e, Say { id: "$s", sender: ASKER, room: NETWORK, thread: None, text: "!konsultation Klient från Kimitoön, lång arbetslöshet och ryggbesvär. Vart ska hen?" });
+    let to_asker = out.iter().find(|a| room_of(a) == NETWORK).expect("the asker is answered");
+    assert!(text_of(to_asker).contains("Kimitoön") && !text_of(to_asker).contains("Kemiönsaari"), "{out:?}");
+    let ticket = out.iter().find(|a| room_of(a) == COORDS).expect("a ticket");
+    assert!(text_of(ticket).contains("Kemiönsaari"), "the Finnish-speaking coordinators' room reads the Finnish name: {out:?}");
+}
