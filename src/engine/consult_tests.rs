@@ -12,7 +12,10 @@ const COORDINATOR: &str = "@koordinaattori.loimaa:example.org";
 const STRANGER: &str = "@joku:example.org";
 const TEAM: &str = "!tyokykytiimi:example.org";
 
-fn engine() -> Engine {
+/// An engine on the test deployment: a Finnish network room, a coordinators' room
+/// (`coordinators_county` gives it a county) and a team. `access` is added to [access].
+fn engine_with(access: &str, network_lang: &str, coordinators_county: Option<&str>) -> Engine {
+    let county = coordinators_county.map_or(String::new(), |c| format!("county = \"{c}\"\n"));
     let src = format!(
         r#"
 [matrix]
@@ -21,16 +24,18 @@ user_id = "@kaveri:example.org"
 password = "x"
 [access]
 invite_users = ["@admin:example.org"]
+{access}
 [catalogue]
 regions_dir = "{}/config/regions"
 [[rooms]]
 id = "{NETWORK}"
 kind = "network"
-language = "fi"
+language = "{network_lang}"
 [[rooms]]
 id = "{COORDS}"
 kind = "coordinators"
 language = "fi"
+{county}
 [[teams]]
 id = "loimaa"
 room = "{TEAM}"
@@ -41,6 +46,10 @@ schedule = "joka tiistai klo 13"
     let config = Config::parse(&src, "t.toml").unwrap();
     let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
     Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+}
+
+fn engine() -> Engine {
+    engine_with("", "fi", None)
 }
 
 struct Say<'a> {
@@ -444,34 +453,6 @@ fn a_refused_change_says_what_is_possible_now() {
 
 // --- One privacy gate, one access rule, one throttle for every path -------------------
 
-fn engine_with_access(access: &str) -> Engine {
-    let src = format!(
-        r#"
-[matrix]
-homeserver = "http://127.0.0.1:8008"
-user_id = "@kaveri:example.org"
-password = "x"
-[access]
-invite_users = ["@admin:example.org"]
-{access}
-[catalogue]
-regions_dir = "{}/config/regions"
-[[rooms]]
-id = "{NETWORK}"
-kind = "network"
-language = "fi"
-[[rooms]]
-id = "{COORDS}"
-kind = "coordinators"
-language = "fi"
-"#,
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let config = Config::parse(&src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
-    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
-}
-
 fn refused_and_redacted(out: &[Action], event: &str) {
     assert_eq!(out.len(), 2, "{out:?}");
     assert!(text_of(&out[0]).contains("henkilötunnus"), "{out:?}");
@@ -528,7 +509,7 @@ fn an_identity_code_in_a_follow_up_or_a_thread_relay_is_refused_and_redacted() {
 
 #[test]
 fn inviting_is_not_using_and_reactions_obey_the_access_list_too() {
-    let e = engine_with_access(&format!("users = [\"{ASKER}\", \"{COORDINATOR}\"]\ninvite_servers = [\"example.org\"]"));
+    let e = engine_with(&format!("users = [\"{ASKER}\", \"{COORDINATOR}\"]\ninvite_servers = [\"example.org\"]"), "fi", None);
     let refused = say(&e, Say { id: "$s", sender: STRANGER, room: NETWORK, thread: None, text: "!konsultaatio Loimaalainen asiakas, selkävaivoja" });
     assert!(text_of(&refused[0]).contains("ei ole oikeutta"), "{refused:?}");
     assert!(e.store().scan::<serde_json::Value>(TreeId::Tickets).unwrap().is_empty());
@@ -669,31 +650,7 @@ fn reassign_and_handoff_cannot_be_confused() {
 
 #[test]
 fn a_county_without_its_own_room_falls_back_and_the_asker_is_told() {
-    let src = format!(
-        r#"
-[matrix]
-homeserver = "http://127.0.0.1:8008"
-user_id = "@kaveri:example.org"
-password = "x"
-[access]
-invite_users = ["@admin:example.org"]
-[catalogue]
-regions_dir = "{}/config/regions"
-[[rooms]]
-id = "{NETWORK}"
-kind = "network"
-language = "en"
-[[rooms]]
-id = "{COORDS}"
-kind = "coordinators"
-language = "fi"
-county = "varsinais-suomi"
-"#,
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let config = Config::parse(&src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
-    let e = Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap();
+    let e = engine_with("", "en", Some("varsinais-suomi"));
     let out = say(&e, Say { id: "$t", sender: ASKER, room: NETWORK, thread: None, text: "!consult Client in Tampere, long-term unemployed with back pain. Where to?" });
     let ticket = out.iter().find(|a| matches!(a, Action::SendLinked { .. })).expect("a ticket, not a dead end");
     assert_eq!(room_of(ticket), COORDS);
