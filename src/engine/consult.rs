@@ -408,7 +408,8 @@ impl Engine {
             .filter(|(_, transitions)| {
                 transitions.iter().any(|t| (coordinator || !t.needs_coordinator()) && ticket.check(t, actor).is_ok())
             })
-            .map(|(command, _)| format!("`!{} {}`", self.texts.command_word(lang, *command), ticket.id))
+            // Plain words: an argument is text, not markup, so backticks would show as such.
+            .map(|(command, _)| format!("!{} {}", self.texts.command_word(lang, *command), ticket.id))
             .collect::<Vec<_>>()
             .join(", ")
     }

@@ -445,7 +445,9 @@ fn a_refused_change_says_what_is_possible_now() {
     assert!(!text.contains("!sulje K-2026-0001") && !text.contains("!ota K-2026-0001"), "{text}");
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().status, Status::Claimed);
     let english = say(&e, Say { id: "$s2", sender: COORDINATOR, room: COORDS, thread: None, text: "!close K-2026-0001" });
-    assert!(text_of(&english[0]).contains("Possible now: `!escalate K-2026-0001`, `!resolve K-2026-0001`"), "{english:?}");
+    assert!(text_of(&english[0]).contains("Possible now: !escalate K-2026-0001, !resolve K-2026-0001"), "{english:?}");
+    let Action::Send { message, .. } = &english[0] else { panic!("{english:?}") };
+    assert!(!message.html.contains('`'), "no literal Markdown: {}", message.html);
     // The asker may only reopen, which is not possible yet: no coordinator commands are offered.
     let asker = say(&e, Say { id: "$s3", sender: ASKER, room: NETWORK, thread: Some("$q"), text: "!reopen" });
     assert!(text_of(&asker[0]).ends_with("while its status is claimed."), "{asker:?}");

@@ -24,7 +24,11 @@ impl EngineThread {
             .name("kaveri-engine".into())
             .spawn(move || {
                 for job in queue {
-                    job(&owned);
+                    // A panic in one decision must not stop every later one: its caller
+                    // sees the job fail, and the thread goes on with the next.
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&owned))).is_err() {
+                        tracing::error!("a job on the engine thread panicked");
+                    }
                 }
             })
             .expect("the engine thread can be started");
@@ -42,7 +46,7 @@ impl EngineThread {
             let _ = done.send(job(engine));
         });
         self.jobs.send(job).expect("the engine thread runs as long as the bot");
-        result.await.expect("the engine thread finished a job it was given")
+        result.await.expect("the job on the engine thread did not panic")
     }
 
     /// The engine's read-only parts (catalogue, texts, settings), which need no ordering.
