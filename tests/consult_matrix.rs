@@ -180,3 +180,55 @@ async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
     assert!(ack.body.contains(&receiver.user_id), "{ack:?}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handoff_reaches_a_receiver_who_is_in_no_room_with_the_bot_by_direct_message() {
+    let alice = Person::new("ammattilainen").await;
+    let mut coord = Person::new("koordinaattori").await;
+    let mut receiver = Person::new("vastaanottaja").await;
+    let network = alice.client.create_room(Default::default()).await.unwrap();
+    let coords = coord.client.create_room(Default::default()).await.unwrap();
+    let config = format!(
+        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
+         [consultations]\ncoordinators = [\"{c}\"]\n\n\
+         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
+        a = alice.user_id,
+        c = coord.user_id,
+        dir = env!("CARGO_MANIFEST_DIR"),
+        k = coords.room_id(),
+    );
+    let mut bot = Bot::new(&config);
+    bot.start().await;
+    invite(&network, &bot.user_id).await;
+    invite(&coords, &bot.user_id).await;
+    alice.wait_membership(&network, &bot.user_id, true).await;
+    coord.wait_membership(&coords, &bot.user_id, true).await;
+
+    alice.say(&network, "!konsultaatio Loimaa: mihin ohjaan pitkään työttömänä olleen?").await;
+    let notice = expect_containing(&mut coord, &coords, &bot.user_id, "Uusi konsultaatio").await;
+    say_in_thread(&coords, &notice.event_id, &format!("!siirto {} ensikäynti TE-palveluissa ensi maanantaina klo 10", receiver.user_id)).await;
+
+    // The receiver shares no room with the bot: it opens a direct message.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    let direct = loop {
+        if let Some(invited) = receiver.client.invited_rooms().into_iter().next() {
+            break invited;
+        }
+        assert!(std::time::Instant::now() < deadline, "the receiver was never invited to a direct message");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    receiver.client.join_room_by_id(direct.room_id()).await.unwrap();
+    let direct = receiver.client.get_room(direct.room_id()).unwrap();
+    let handoff = expect_containing(&mut receiver, &direct, &bot.user_id, "saattaen vaihtaen").await;
+    assert!(handoff.body.contains("ensikäynti TE-palveluissa"), "{handoff:?}");
+    let where_it_went = expect_containing(&mut coord, &coords, &bot.user_id, "yksityisviestinä").await;
+    assert!(where_it_went.body.contains(&receiver.user_id), "{where_it_went:?}");
+
+    // ✅ from the direct message acknowledges it; the sender hears of it in the thread.
+    direct.send(ReactionEventContent::new(Annotation::new(handoff.event_id.clone(), "✅".into()))).await.unwrap();
+    let ack = expect_containing(&mut coord, &coords, &bot.user_id, "kuittasi").await;
+    assert!(ack.body.contains(&receiver.user_id), "{ack:?}");
+    let notified = receiver.notifications().await;
+    assert!(notified.iter().any(|n| n.event_id == handoff.event_id.as_str()), "{notified:#?}");
+    bot.stop().await;
+}

@@ -229,6 +229,10 @@ pub struct Handoff {
     /// The language the handoff was agreed in; its reminders and check-in use it.
     #[serde(default)]
     pub lang: Option<Lang>,
+    /// Where the receiver was reached when they are not in `room` (a room and thread):
+    /// reminders for them go there too.
+    #[serde(default)]
+    pub receiver_place: Option<(String, Option<String>)>,
 }
 
 /// Where a consultation came from: the asker and the message that started it.

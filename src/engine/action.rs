@@ -44,6 +44,11 @@ pub enum Action {
         /// Users to notify (m.mentions).
         mentions: Vec<String>,
         link: crate::engine::Link,
+        /// The person who must see it. When they are not in `room`, the adapter posts it
+        /// where they are (`or_in`, else a direct message) and reports where with
+        /// `Engine::reached_elsewhere`.
+        #[serde(default)]
+        reach: Option<Reach>,
     },
     /// A confident catalogue answer (always m.notice). An adapter with an answer model
     /// may phrase it from `grounding`'s cards, keeping their source lines; without one,
@@ -57,6 +62,14 @@ pub enum Action {
         #[serde(default)]
         in_reply_to: Option<String>,
     },
+}
+
+/// Someone a message must reach, and a second place to try before a direct message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reach {
+    pub person: String,
+    /// A room and thread (the ticket's, in the coordinators' room) where they may be.
+    pub or_in: Option<(String, Option<String>)>,
 }
 
 /// What a phrased answer may draw on: the question (identity codes, phones and e-mails

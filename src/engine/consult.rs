@@ -240,6 +240,7 @@ impl Engine {
                 thread_root: None,
                 mentions: ticket.coordinators.clone(),
                 link: Link::TicketThread(ticket.id.clone()),
+                reach: None,
             },
             self.reply_in(msg, &draft, opened),
         ]
@@ -460,6 +461,7 @@ impl Engine {
                 thread_root: Some(ticket.asker_event.clone()),
                 mentions: vec![ticket.asker.clone()],
                 link: Link::Feedback(ticket.id.clone()),
+                reach: None,
             }),
             _ => {}
         }

@@ -690,3 +690,42 @@ fn a_swedish_asker_reads_the_swedish_name_of_the_municipality() {
     let ticket = out.iter().find(|a| room_of(a) == COORDS).expect("a ticket");
     assert!(text_of(ticket).contains("Kemiönsaari"), "the Finnish-speaking coordinators' room reads the Finnish name: {out:?}");
 }
+
+#[test]
+fn a_handoff_delivered_elsewhere_tells_the_sender_and_reminds_the_receiver_there() {
+    let e = engine();
+    open_ticket(&e);
+    let out = e
+        .handle(&Event::Message(IncomingMessage {
+            event_id: "$h".into(),
+            sender: COORDINATOR.into(),
+            room: COORDS.into(),
+            text: "!siirto @bob:example.org ensikäynti TE-palveluissa ensi maanantaina klo 10".into(),
+            thread_root: Some("$root".into()),
+            mentions_bot: false,
+            is_direct: false,
+            sender_power: None,
+            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
+        }))
+        .unwrap();
+    let handoff = out.iter().find(|d| matches!(d.action, Action::SendLinked { .. })).expect("the handoff").clone();
+    assert!(matches!(&handoff.action, Action::SendLinked { reach: Some(r), .. } if r.person == "@bob:example.org"), "{handoff:?}");
+
+    let note: Vec<Action> =
+        e.reached_elsewhere(&handoff, "!dm:example.org", None, true).unwrap().into_iter().map(|d| d.action).collect();
+    assert_eq!(room_of(&note[0]), COORDS);
+    assert!(text_of(&note[0]).contains("yksityisviestinä") && text_of(&note[0]).contains("@bob:example.org"), "{note:?}");
+
+    // Unacknowledged after a business day: the receiver is reminded in the direct message.
+    let due: Vec<Action> = e
+        .fire_due(chrono::Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).unwrap())
+        .unwrap()
+        .into_iter()
+        .map(|d| d.action)
+        .collect();
+    let reminder = due
+        .iter()
+        .find(|a| matches!(a, Action::Send { mentions, .. } if mentions == &vec!["@bob:example.org".to_string()]))
+        .expect("the receiver is reminded");
+    assert_eq!(room_of(reminder), "!dm:example.org", "{due:?}");
+}

@@ -3,14 +3,14 @@
 //! the ticket's thread.
 
 use super::consult::Link;
-use super::{Action, Engine, IncomingMessage};
+use super::{Action, Delivery, Engine, IncomingMessage};
 use crate::consult::privacy;
 use crate::consult::ticket::{parse_ticket_id, Handoff, Ticket};
 use crate::lang::{Lang, Msg, Word};
 use crate::remind::calendar::HELSINKI;
 use crate::remind::time_expr;
 use crate::remind::reminder::{Reminder, Target};
-use crate::store::{Batch, TreeId};
+use crate::store::{Batch, StoreError, TreeId};
 use super::commands::remind;
 use chrono::{DateTime, Utc};
 
@@ -67,6 +67,7 @@ impl Engine {
             checked_in: false,
             arrived: None,
             lang: Some(lang),
+            receiver_place: None,
         });
         ticket.last_activity_at = Some(msg.at);
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
@@ -74,13 +75,44 @@ impl Engine {
         let Action::Send { room, message, thread_root, .. } = self.handoff_message(&ticket, index, Msg::HandoffRecorded) else {
             unreachable!("handoff messages are replies")
         };
+        // The receiver must see it to acknowledge it: where they are not in this room,
+        // the ticket's thread in the coordinators' room, else a direct message.
+        let or_in = (msg.room != ticket.coordinators_room).then(|| (ticket.coordinators_room.clone(), ticket.thread_root.clone()));
         vec![Action::SendLinked {
             room,
             message,
             thread_root,
             mentions: vec![receiver.to_string()],
             link: Link::Handoff(ticket.id.clone(), index),
+            reach: Some(crate::engine::Reach { person: receiver.to_string(), or_in }),
         }]
+    }
+
+    /// The adapter posted a handoff where its receiver is (`room`, `thread_root`; a direct
+    /// message when `direct`) instead of where it was agreed: remember the place for the
+    /// receiver's reminders, and tell the sender where it went.
+    pub fn reached_elsewhere(
+        &self,
+        delivery: &Delivery,
+        room: &str,
+        thread_root: Option<&str>,
+        direct: bool,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let Action::SendLinked { link: Link::Handoff(id, index), .. } = &delivery.action else { return Ok(Vec::new()) };
+        let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(mut ticket) = self.ticket(id)? else { return Ok(Vec::new()) };
+        let Some(handoff) = ticket.handoffs.get_mut(*index) else { return Ok(Vec::new()) };
+        handoff.receiver_place = Some((room.to_string(), thread_root.map(str::to_string)));
+        let lang = self.handoff_lang(handoff);
+        let place = self.texts.fill(lang, if direct { Msg::PlaceDirect } else { Msg::PlaceCoordinatorsThread }, &[]);
+        let note = self.texts.message(lang, Msg::HandoffSentElsewhere, &[("to", &handoff.to), ("place", &place)]);
+        let action = Action::reply(&handoff.room, handoff.thread_root.as_deref(), note);
+        let mut batch = Batch::default();
+        batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
+        let deliveries = self.enqueue(&format!("reached:{}", delivery.txn_id), vec![action], &mut batch)?;
+        self.store.commit(batch)?;
+        self.store.flush()?;
+        Ok(deliveries)
     }
 
     /// `!kuittaa [K-…]` by the receiver, or ✅ on the handoff message.

@@ -13,7 +13,7 @@ mod throttle;
 mod timers;
 mod reminder_text;
 
-pub use action::{txn_id_for, Action, Delivery, Grounding};
+pub use action::{txn_id_for, Action, Delivery, Grounding, Reach};
 pub use consult::Link;
 pub use event::{Event, IncomingMessage, IncomingReaction};
 pub use router::{route, Route};

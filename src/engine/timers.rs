@@ -167,9 +167,14 @@ impl Engine {
             Msg::HandoffCheckIn => vec![h.from.clone(), h.to.clone()],
             _ => vec![h.to.clone()],
         };
+        // A reminder for the receiver goes where the handoff reached them.
+        let (room, thread_root) = match (&h.receiver_place, key) {
+            (Some((room, thread)), Msg::HandoffRemindReceiver) => (room.as_str(), thread.as_deref()),
+            _ => (h.room.as_str(), h.thread_root.as_deref()),
+        };
         Action::notify(
-            &h.room,
-            h.thread_root.as_deref(),
+            room,
+            thread_root,
             self.texts.message(
                 lang,
                 key,

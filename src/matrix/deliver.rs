@@ -2,7 +2,7 @@
 
 use crate::catalogue::phrasing::{self, Phraser};
 use super::engine_thread::EngineThread;
-use crate::engine::{Action, Delivery, Engine, Grounding};
+use crate::engine::{Action, Delivery, Engine, Grounding, Reach};
 use crate::lang::Message;
 use anyhow::Context;
 use matrix_sdk::ruma::events::reaction::ReactionEventContent;
@@ -32,7 +32,10 @@ pub async fn outbox_worker(client: Client, engine: EngineThread, phraser: Option
         let mut added = false;
         for delivery in pending {
             match deliver(&client, &delivery, Some(&engine), Some(&phrasing)).await {
-                Ok(()) => confirm(&engine, &delivery).await,
+                Ok(follow_up) => {
+                    added |= follow_up;
+                    confirm(&engine, &delivery).await
+                }
                 Err(e) if is_permanent(&e) && matches!(delivery.action, Action::Redact { .. }) => {
                     let refused = delivery.clone();
                     match engine.run(move |e| e.redaction_refused(&refused)).await {
@@ -122,12 +125,15 @@ impl Phrasing {
     }
 }
 
+/// Carries out one action; true when that queued a follow-up (a note on where a
+/// handoff went) that should leave now.
 async fn deliver(
     client: &Client,
     delivery: &Delivery,
     engine: Option<&EngineThread>,
     phrasing: Option<&Phrasing>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
+    let mut follow_up = false;
     let txn_id: OwnedTransactionId = delivery.txn_id.as_str().into();
     let late = engine.and_then(|e| e.engine().delivery_late_note(delivery, chrono::Utc::now()));
     let with_late_note = |message: &Message| match &late {
@@ -140,13 +146,23 @@ async fn deliver(
             let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
             send(client, to, &message, *notice, mentions, txn_id).await?;
         }
-        Action::SendLinked { room, message, thread_root, mentions, link } => {
+        Action::SendLinked { room, message, thread_root, mentions, link, reach } => {
             let message = with_late_note(message);
-            let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: None };
+            let (room, thread_root, elsewhere) = match reach {
+                Some(reach) => place_for(client, room, thread_root, reach).await?,
+                None => (room.clone(), thread_root.clone(), None),
+            };
+            let to = Place { room: &room, thread_root: thread_root.as_deref(), in_reply_to: None };
             let event_id = send(client, to, &message, false, mentions, txn_id).await?;
             if let Some(engine) = engine {
                 let (link, event_id) = (link.clone(), event_id.to_string());
                 engine.run(move |e| e.link_sent(&link, &event_id)).await?;
+                if let Some(direct) = elsewhere {
+                    let delivery = delivery.clone();
+                    let queued =
+                        engine.run(move |e| e.reached_elsewhere(&delivery, &room, thread_root.as_deref(), direct)).await?;
+                    follow_up = !queued.is_empty();
+                }
             }
         }
         Action::Answer { room, thread_root, fallback, grounding, in_reply_to } => {
@@ -179,7 +195,40 @@ async fn deliver(
             }
         }
     }
-    Ok(())
+    Ok(follow_up)
+}
+
+/// Where `reach.person` will see a message meant for `room`: there when they are a
+/// member, else the other room they may be in, else a direct message (opened if there is
+/// none). The last value is None when it stays in `room`, Some(direct) otherwise.
+async fn place_for(
+    client: &Client,
+    room: &str,
+    thread_root: &Option<String>,
+    reach: &Reach,
+) -> anyhow::Result<(String, Option<String>, Option<bool>)> {
+    let Ok(person) = OwnedUserId::try_from(reach.person.as_str()) else {
+        return Ok((room.to_string(), thread_root.clone(), None));
+    };
+    if is_member(client, room, &person).await {
+        return Ok((room.to_string(), thread_root.clone(), None));
+    }
+    if let Some((other, thread)) = &reach.or_in {
+        if is_member(client, other, &person).await {
+            return Ok((other.clone(), thread.clone(), Some(false)));
+        }
+    }
+    let direct = match client.get_dm_room(&person) {
+        Some(existing) => existing,
+        None => client.create_dm(&person).await.context("could not open a direct message")?,
+    };
+    Ok((direct.room_id().to_string(), None, Some(true)))
+}
+
+async fn is_member(client: &Client, room: &str, person: &matrix_sdk::ruma::UserId) -> bool {
+    use matrix_sdk::ruma::events::room::member::MembershipState;
+    let Some(room) = parse_room(room).ok().and_then(|id| client.get_room(&id)) else { return false };
+    matches!(room.get_member(person).await, Ok(Some(member)) if *member.membership() == MembershipState::Join)
 }
 
 /// Where a message goes: a room, a thread in it, and the message it answers.
