@@ -255,3 +255,31 @@ async fn a_reminder_for_a_room_the_bot_was_removed_from_does_not_hold_up_other_r
     assert!(bot.log().contains("not in room"), "the dropped reminder is logged:\n{}", bot.log());
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_for_a_colleague_outside_the_room_reaches_them_by_direct_message() {
+    let mut alice = Person::new("alice").await;
+    let mut bob = Person::new("bob").await;
+    let mut bot = Bot::new(&invite_only(&alice.user_id));
+    bot.start().await;
+    let room = alice.create_room(&bot.user_id, false).await;
+    alice.wait_membership(&room, &bot.user_id, true).await;
+
+    alice.say(&room, &format!("!muistuta {} 10 sekunnin päästä soita Kelaan", bob.user_id)).await;
+    alice.expect_from(&room, &bot.user_id, 40).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let direct = loop {
+        if let Some(invited) = bob.client.invited_rooms().into_iter().next() {
+            break invited;
+        }
+        assert!(std::time::Instant::now() < deadline, "bob was never invited to a direct message");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    bob.client.join_room_by_id(direct.room_id()).await.unwrap();
+    let direct = bob.client.get_room(direct.room_id()).unwrap();
+    let reminder = bob.expect_from(&direct, &bot.user_id, 40).await;
+    assert!(reminder.body.contains("soita Kelaan") && reminder.body.contains(&alice.user_id), "{reminder:?}");
+    let in_room = alice.collect_from(&room, &bot.user_id, 3).await;
+    assert!(in_room.is_empty(), "said where bob is, not in a room he cannot read: {in_room:?}");
+    bot.stop().await;
+}

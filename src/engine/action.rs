@@ -18,6 +18,10 @@ pub enum Action {
         /// The message this answers (m.in_reply_to), so a busy room sees whose it is.
         #[serde(default)]
         in_reply_to: Option<String>,
+        /// A person who must see it even if they are not in `room` (a colleague's
+        /// reminder): the adapter then sends it where they are (see `SendLinked`).
+        #[serde(default)]
+        reach: Option<Reach>,
     },
     React { room: String, event_id: String, key: String },
     /// Remove a person's message (one with an identity code). Should the homeserver refuse,
@@ -103,6 +107,7 @@ impl Action {
             notice: false,
             mentions: people,
             in_reply_to: None,
+            reach: None,
         }
     }
 
@@ -115,6 +120,7 @@ impl Action {
             notice: true,
             mentions: Vec::new(),
             in_reply_to: None,
+            reach: None,
         }
     }
 

@@ -66,6 +66,11 @@ impl Engine {
                     Target::Room => Vec::new(),
                 },
                 in_reply_to: None,
+                // A colleague who is not in the room gets it where they are.
+                reach: match &reminder.target {
+                    Target::User(user) => Some(super::Reach { person: user.clone(), or_in: None }),
+                    _ => None,
+                },
             };
             let cause = format!("reminder:{id}:{}", occurrence.timestamp_millis());
             deliveries.extend(self.enqueue(&cause, vec![action], &mut batch)?);

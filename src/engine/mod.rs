@@ -300,6 +300,7 @@ impl Engine {
             notice: false,
             mentions: vec![sender.clone()],
             in_reply_to: Some(event_id.clone()),
+            reach: None,
         }];
         for coordinators in self.coordinators_rooms_for(room) {
             let lang = self.settings.room_lang(&coordinators);

@@ -166,8 +166,15 @@ fn a_colleague_is_told_who_set_their_reminder_and_both_see_it_listed() {
     assert!(f.say(BOB, "!muistutukset")[0].contains("sinulle (@anna:localhost asetti): lähetä lausunto"));
     assert!(f.say(ANNA, "!muistutukset")[0].contains("käyttäjälle @bob:localhost: lähetä lausunto"));
     f.clock.set(Utc.with_ymd_and_hms(2026, 11, 24, 7, 0, 0).unwrap());
-    let text = plain(&f.fire());
+    let fired = f.fire();
+    let text = plain(&fired);
     assert!(text[0].starts_with("⏰ @bob:localhost, @anna:localhost pyysi muistuttamaan sinua: lähetä lausunto"), "{text:?}");
+    // Bob is mentioned, and must get it even if he is not in this room.
+    assert!(
+        matches!(&fired[0].action, Action::Send { mentions, reach: Some(r), .. }
+            if mentions == &vec!["@bob:localhost".to_string()] && r.person == "@bob:localhost"),
+        "{fired:?}"
+    );
 }
 
 #[test]

@@ -141,9 +141,13 @@ async fn deliver(
         None => message.clone(),
     };
     match &delivery.action {
-        Action::Send { room, message, thread_root, notice, mentions, in_reply_to } => {
+        Action::Send { room, message, thread_root, notice, mentions, in_reply_to, reach } => {
             let message = with_late_note(message);
-            let to = Place { room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
+            let (room, thread_root, _) = match reach {
+                Some(reach) => place_for(client, room, thread_root, reach).await?,
+                None => (room.clone(), thread_root.clone(), None),
+            };
+            let to = Place { room: &room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
             send(client, to, &message, *notice, mentions, txn_id).await?;
         }
         Action::SendLinked { room, message, thread_root, mentions, link, reach } => {
