@@ -137,29 +137,47 @@ async fn a_consultation_from_question_to_feedback() {
     bot.stop().await;
 }
 
+/// A professional's network room, a coordinators' room and a would-be receiver, with the
+/// bot in both rooms.
+struct Handoffs {
+    alice: Person,
+    coord: Person,
+    receiver: Person,
+    network: Room,
+    coords: Room,
+    bot: Bot,
+}
+
+impl Handoffs {
+    async fn set_up() -> Handoffs {
+        let alice = Person::new("ammattilainen").await;
+        let coord = Person::new("koordinaattori").await;
+        let receiver = Person::new("vastaanottaja").await;
+        let network = alice.client.create_room(Default::default()).await.unwrap();
+        let coords = coord.client.create_room(Default::default()).await.unwrap();
+        let config = format!(
+            "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
+             [consultations]\ncoordinators = [\"{c}\"]\n\n\
+             [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
+            a = alice.user_id,
+            c = coord.user_id,
+            dir = env!("CARGO_MANIFEST_DIR"),
+            k = coords.room_id(),
+        );
+        let mut bot = Bot::new(&config);
+        bot.start().await;
+        invite(&network, &bot.user_id).await;
+        invite(&coords, &bot.user_id).await;
+        alice.wait_membership(&network, &bot.user_id, true).await;
+        coord.wait_membership(&coords, &bot.user_id, true).await;
+        Handoffs { alice, coord, receiver, network, coords, bot }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
-    let alice = Person::new("ammattilainen").await;
-    let mut coord = Person::new("koordinaattori").await;
-    let mut receiver = Person::new("vastaanottaja").await;
-    let network = alice.client.create_room(Default::default()).await.unwrap();
-    let coords = coord.client.create_room(Default::default()).await.unwrap();
-    let config = format!(
-        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
-         [consultations]\ncoordinators = [\"{c}\"]\n\n\
-         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
-        a = alice.user_id,
-        c = coord.user_id,
-        dir = env!("CARGO_MANIFEST_DIR"),
-        k = coords.room_id(),
-    );
-    let mut bot = Bot::new(&config);
-    bot.start().await;
-    invite(&network, &bot.user_id).await;
-    invite(&coords, &bot.user_id).await;
+    let Handoffs { alice, mut coord, mut receiver, network, coords, mut bot } = Handoffs::set_up().await;
     invite(&coords, &receiver.user_id).await;
-    alice.wait_membership(&network, &bot.user_id, true).await;
-    coord.wait_membership(&coords, &bot.user_id, true).await;
     receiver.client.join_room_by_id(coords.room_id()).await.unwrap();
     coord.wait_membership(&coords, &receiver.user_id, true).await;
 
@@ -183,42 +201,14 @@ async fn an_escorted_handoff_is_acknowledged_with_a_reaction() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handoff_reaches_a_receiver_who_is_in_no_room_with_the_bot_by_direct_message() {
-    let alice = Person::new("ammattilainen").await;
-    let mut coord = Person::new("koordinaattori").await;
-    let mut receiver = Person::new("vastaanottaja").await;
-    let network = alice.client.create_room(Default::default()).await.unwrap();
-    let coords = coord.client.create_room(Default::default()).await.unwrap();
-    let config = format!(
-        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
-         [consultations]\ncoordinators = [\"{c}\"]\n\n\
-         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
-        a = alice.user_id,
-        c = coord.user_id,
-        dir = env!("CARGO_MANIFEST_DIR"),
-        k = coords.room_id(),
-    );
-    let mut bot = Bot::new(&config);
-    bot.start().await;
-    invite(&network, &bot.user_id).await;
-    invite(&coords, &bot.user_id).await;
-    alice.wait_membership(&network, &bot.user_id, true).await;
-    coord.wait_membership(&coords, &bot.user_id, true).await;
+    let Handoffs { alice, mut coord, mut receiver, network, coords, mut bot } = Handoffs::set_up().await;
 
     alice.say(&network, "!konsultaatio Loimaa: mihin ohjaan pitkään työttömänä olleen?").await;
     let notice = expect_containing(&mut coord, &coords, &bot.user_id, "Uusi konsultaatio").await;
     say_in_thread(&coords, &notice.event_id, &format!("!siirto {} ensikäynti TE-palveluissa ensi maanantaina klo 10", receiver.user_id)).await;
 
     // The receiver shares no room with the bot: it opens a direct message.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
-    let direct = loop {
-        if let Some(invited) = receiver.client.invited_rooms().into_iter().next() {
-            break invited;
-        }
-        assert!(std::time::Instant::now() < deadline, "the receiver was never invited to a direct message");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    };
-    receiver.client.join_room_by_id(direct.room_id()).await.unwrap();
-    let direct = receiver.client.get_room(direct.room_id()).unwrap();
+    let direct = receiver.accept_direct_message(40).await;
     let handoff = expect_containing(&mut receiver, &direct, &bot.user_id, "saattaen vaihtaen").await;
     assert!(handoff.body.contains("ensikäynti TE-palveluissa"), "{handoff:?}");
     let where_it_went = expect_containing(&mut coord, &coords, &bot.user_id, "yksityisviestinä").await;

@@ -267,16 +267,7 @@ async fn a_reminder_for_a_colleague_outside_the_room_reaches_them_by_direct_mess
 
     alice.say(&room, &format!("!muistuta {} 10 sekunnin päästä soita Kelaan", bob.user_id)).await;
     alice.expect_from(&room, &bot.user_id, 40).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let direct = loop {
-        if let Some(invited) = bob.client.invited_rooms().into_iter().next() {
-            break invited;
-        }
-        assert!(std::time::Instant::now() < deadline, "bob was never invited to a direct message");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    };
-    bob.client.join_room_by_id(direct.room_id()).await.unwrap();
-    let direct = bob.client.get_room(direct.room_id()).unwrap();
+    let direct = bob.accept_direct_message(60).await;
     let reminder = bob.expect_from(&direct, &bot.user_id, 40).await;
     assert!(reminder.body.contains("soita Kelaan") && reminder.body.contains(&alice.user_id), "{reminder:?}");
     let in_room = alice.collect_from(&room, &bot.user_id, 3).await;

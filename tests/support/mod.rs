@@ -396,6 +396,20 @@ impl Person {
         joined
     }
 
+    /// Waits for an invite (the bot opening a direct message), joins it and returns it.
+    pub async fn accept_direct_message(&self, secs: u64) -> Room {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let invited = loop {
+            if let Some(invited) = self.client.invited_rooms().into_iter().next() {
+                break invited;
+            }
+            assert!(Instant::now() < deadline, "{} was never invited to a direct message", self.user_id);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        self.client.join_room_by_id(invited.room_id()).await.unwrap();
+        self.client.get_room(invited.room_id()).expect("joined the direct message")
+    }
+
     pub async fn say(&self, room: &Room, text: &str) -> OwnedEventId {
         room.send(RoomMessageEventContent::text_plain(text)).await.unwrap().response.event_id
     }
