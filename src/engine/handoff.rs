@@ -109,10 +109,7 @@ impl Engine {
         let action = Action::reply(&handoff.room, handoff.thread_root.as_deref(), note);
         let mut batch = Batch::default();
         batch.put(TreeId::Tickets, ticket.id.as_bytes(), &ticket);
-        let deliveries = self.enqueue(&format!("reached:{}", delivery.txn_id), vec![action], &mut batch)?;
-        self.store.commit(batch)?;
-        self.store.flush()?;
-        Ok(deliveries)
+        self.commit_follow_up(&format!("reached:{}", delivery.txn_id), vec![action], batch)
     }
 
     /// `!kuittaa [K-…]` by the receiver, or ✅ on the handoff message.

@@ -18,7 +18,6 @@ pub use consult::Link;
 pub use event::{Event, IncomingMessage, IncomingReaction};
 pub use router::{route, Route};
 
-
 use crate::catalogue::regions::Regions;
 use crate::catalogue::{detect_lang, Catalogue, Index};
 use crate::clock::Clock;
@@ -293,26 +292,24 @@ impl Engine {
         };
         let _one_at_a_time = self.handling.lock().unwrap_or_else(|e| e.into_inner());
         let lang = lang.unwrap_or_else(|| self.settings.room_lang(room));
-        let mut actions = vec![Action::Send {
-            room: room.clone(),
-            message: self.texts.message(lang, crate::lang::Msg::RedactionRefusedSender, &[("user", sender)]),
-            thread_root: None,
-            notice: false,
-            mentions: vec![sender.clone()],
-            in_reply_to: Some(event_id.clone()),
-            reach: None,
-        }];
+        let ask = self.texts.message(lang, crate::lang::Msg::RedactionRefusedSender, &[("user", sender)]);
+        let mut actions = vec![Action::notify(room, None, ask, vec![sender.clone()]).answering(event_id)];
         for coordinators in self.coordinators_rooms_for(room) {
             let lang = self.settings.room_lang(&coordinators);
             let message =
                 self.texts.message(lang, crate::lang::Msg::RedactionRefusedCoordinators, &[("room", room), ("user", sender)]);
             actions.push(Action::notify(&coordinators, None, message, Vec::new()));
         }
-        let mut batch = Batch::default();
-        let deliveries = self.enqueue(&format!("redaction-refused:{event_id}"), actions, &mut batch)?;
+        tracing::warn!(room = %room, "could not remove a message with an identity code; its sender was asked to");
+        self.commit_follow_up(&format!("redaction-refused:{event_id}"), actions, Batch::default())
+    }
+
+    /// Commits what the adapter's report on a delivery calls for (with `batch`'s other
+    /// writes) and writes it to disk, so the outbox worker can send it at once.
+    pub(crate) fn commit_follow_up(&self, cause: &str, actions: Vec<Action>, mut batch: Batch) -> Result<Vec<Delivery>, StoreError> {
+        let deliveries = self.enqueue(cause, actions, &mut batch)?;
         self.store.commit(batch)?;
         self.store.flush()?;
-        tracing::warn!(room = %room, "could not remove a message with an identity code; its sender was asked to");
         Ok(deliveries)
     }
 
@@ -388,14 +385,10 @@ impl Engine {
     /// The privacy gate every message the bot takes in passes first: a personal identity
     /// code, in any spelling, stops everything. Nothing is answered, stored or forwarded,
     /// the sender is told why, and the message is redacted where the bot may do so.
-    fn refuse_identity_code(&self, msg: &IncomingMessage, route: &Route<'_>) -> Vec<Action> {
-        let (lang, text) = match route {
-            Route::Command { command: crate::lang::CommandKey::Remind, lang, .. } => (*lang, crate::lang::Msg::RemindIdentityCode),
-            Route::Command { lang, .. } => (*lang, crate::lang::Msg::PrivacyHetu),
-            Route::Question { text } => {
-                (detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)), crate::lang::Msg::PrivacyHetu)
-            }
-            _ => (self.settings.room_lang(&msg.room), crate::lang::Msg::PrivacyHetu),
+    fn refuse_identity_code(&self, msg: &IncomingMessage, route: &Route<'_>, lang: Lang) -> Vec<Action> {
+        let text = match route {
+            Route::Command { command: crate::lang::CommandKey::Remind, .. } => crate::lang::Msg::RemindIdentityCode,
+            _ => crate::lang::Msg::PrivacyHetu,
         };
         tracing::info!(room = %msg.room, "refused a message with a personal identity code");
         vec![
@@ -412,15 +405,15 @@ impl Engine {
         if !self.reads(msg, &route) {
             return Vec::new();
         }
-        // Privacy first: an identity code is removed whoever sent it.
-        if crate::consult::privacy::contains_hetu(&msg.text) {
-            return self.refuse_identity_code(msg, &route);
-        }
         let lang = match route {
             Route::Command { lang, .. } => lang,
             Route::Question { text } => detect_lang(text).unwrap_or_else(|| self.settings.room_lang(&msg.room)),
             _ => self.settings.room_lang(&msg.room),
         };
+        // Privacy first: an identity code is removed whoever sent it.
+        if crate::consult::privacy::contains_hetu(&msg.text) {
+            return self.refuse_identity_code(msg, &route, lang);
+        }
         // Access second, for everything the bot reads: commands, questions, thread relays
         // and answers to its own questions alike.
         if !self.settings.may_use(&msg.sender) {
