@@ -104,3 +104,27 @@ async fn when_the_homeserver_rate_limits_the_bot_every_reply_still_arrives_once_
     assert_eq!(answered, words, "every command answered once, in the order sent");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_coordinator_missing_from_the_coordinators_room_is_warned_about_at_start_up() {
+    let alice = Person::new("koordinaattori").await;
+    let absent = Person::new("poissa").await;
+    let coords = alice.client.create_room(Default::default()).await.unwrap();
+    let mut bot = Bot::new(&format!(
+        "[access]\ninvite_users = [\"{a}\"]\n\n[consultations]\ncoordinators = [\"{a}\", \"{b}\"]\n\n\
+         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\n",
+        a = alice.user_id,
+        b = absent.user_id,
+        k = coords.room_id(),
+    ));
+    bot.start().await;
+    coords.invite_user_by_id(&OwnedUserId::try_from(bot.user_id.as_str()).unwrap()).await.unwrap();
+    alice.wait_membership(&coords, &bot.user_id, true).await;
+    bot.stop().await;
+    bot.start().await;
+    let log = bot.log();
+    let warned = |user: &str| log.lines().any(|l| l.contains("is not a member of the coordinators' room") && l.contains(user));
+    assert!(warned(&absent.user_id), "{log}");
+    assert!(!warned(&alice.user_id), "{log}");
+    bot.stop().await;
+}

@@ -141,6 +141,22 @@ impl Regions {
         warnings
     }
 
+    /// The coordinators the regions name for `county` (all counties when None), without
+    /// the shipped `example.org` placeholders.
+    pub fn coordinators_of(&self, county: Option<&str>) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .files
+            .iter()
+            .filter(|f| county.is_none_or(|c| c == f.county.id))
+            .flat_map(|f| f.area.iter().flat_map(|a| &a.coordinators).chain(f.topic.iter().flat_map(|t| &t.coordinators)))
+            .filter(|user| !user.ends_with(":example.org"))
+            .cloned()
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    }
+
     /// A municipality's name as said in `lang`: the Swedish name in Swedish where the
     /// regions give one ("Kimitoön" for Kemiönsaari), else the Finnish name.
     pub fn municipality_name(&self, municipality: &str, lang: Lang) -> String {
@@ -221,6 +237,8 @@ mod tests {
         assert!(warnings.iter().any(|w| w.contains("@koordinaattori.loimaa:example.org is a placeholder")), "{warnings:?}");
         assert!(warnings.iter().all(|w| w.starts_with("varsinais-suomi:")), "only counties with a room: {warnings:?}");
         assert!(regions.coordinator_warnings("localhost", |_| false).is_empty());
+        // Placeholders are nobody to look for in a room's member list.
+        assert!(regions.coordinators_of(Some("varsinais-suomi")).iter().all(|u| !u.ends_with(":example.org")));
     }
 
     #[test]

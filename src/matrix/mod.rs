@@ -80,6 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Reminders that fell due while the bot was down are fired as soon as it starts.
     let reminders = tokio::spawn(scheduler::run(engine.clone(), wake.schedule.clone(), wake.outbox.clone()));
 
+    warn_about_absent_coordinators(&client, &config, &engine.engine().settings().consult.regions).await;
     let rooms = client.joined_rooms().len();
     tracing::info!(user = %config.matrix.user_id, rooms, "ready");
     tokio::select! {
@@ -91,6 +92,42 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     engine.run(|e| e.store().flush()).await?;
     tracing::info!("state saved; bye");
     Ok(())
+}
+
+/// A coordinator who is not in their coordinators' room never sees the tickets posted
+/// there: say so at start-up, from each room's member list.
+async fn warn_about_absent_coordinators(client: &Client, config: &Config, regions: &crate::catalogue::regions::Regions) {
+    use matrix_sdk::RoomMemberships;
+    for configured in config.rooms.iter().filter(|r| r.kind == crate::config::RoomKind::Coordinators) {
+        let Some(room) = matrix_sdk::ruma::OwnedRoomId::try_from(configured.id.as_str()).ok().and_then(|id| client.get_room(&id))
+        else {
+            continue;
+        };
+        if room.state() != RoomState::Joined {
+            continue;
+        }
+        let members = match room.members(RoomMemberships::JOIN | RoomMemberships::INVITE).await {
+            Ok(members) => members,
+            Err(e) => {
+                tracing::warn!(error = %e, room = %configured.id, "could not read a coordinators' room's members");
+                continue;
+            }
+        };
+        // Coordinators listed without a county belong in a room that takes every county's
+        // tickets, or in the only coordinators' room there is.
+        let rooms = config.rooms.iter().filter(|r| r.kind == crate::config::RoomKind::Coordinators).count();
+        let mut expected = if configured.county.is_none() || rooms == 1 {
+            config.consultations.coordinators.clone()
+        } else {
+            Vec::new()
+        };
+        expected.extend(regions.coordinators_of(configured.county.as_deref()));
+        for coordinator in expected {
+            if !members.iter().any(|m| m.user_id().as_str() == coordinator) {
+                tracing::warn!(room = %configured.id, %coordinator, "a coordinator is not a member of the coordinators' room: tickets posted there will not reach them");
+            }
+        }
+    }
 }
 
 /// Invites are answered as the SDK processes them: joining is idempotent, so they need
