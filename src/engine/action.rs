@@ -100,6 +100,7 @@ impl Action {
     /// A message someone must act on or is waiting for: plain text (clients following the
     /// default push rules never notify for notices) mentioning exactly `people`.
     pub fn notify(room: &str, thread_root: Option<&str>, message: Message, people: Vec<String>) -> Action {
+        let message = people.iter().fold(message, |message, person| message.with_pill(person));
         Action::Send {
             room: room.to_string(),
             message,

@@ -236,7 +236,7 @@ impl Engine {
         vec![
             Action::SendLinked {
                 room,
-                message: notice,
+                message: ticket.coordinators.iter().fold(notice, |notice, c| notice.with_pill(c)),
                 thread_root: None,
                 mentions: ticket.coordinators.clone(),
                 link: Link::TicketThread(ticket.id.clone()),

@@ -98,6 +98,7 @@ fn a_reminder_fires_once_at_its_time_and_mentions_the_person() {
     assert_eq!(room, ROOM);
     assert!(!notice, "a reminder must notify, so it is not a notice");
     assert!(message.html.contains("https://matrix.to/#/@anna:localhost"), "{message:?}");
+    assert_eq!(message.html.matches("<a href").count(), 1, "one pill, not one inside another: {message:?}");
     // Waiting in the outbox until the adapter confirms delivery.
     assert_eq!(f.engine.pending_deliveries().unwrap().iter().filter(|d| d.outbox_id == fired[0].outbox_id).count(), 1);
     // Never again, and gone from the list.

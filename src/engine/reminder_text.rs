@@ -1,7 +1,7 @@
 //! How reminders read: moments in words and numbers ("ma 30.11.2026 klo 9.00"), repeat
 //! rules, durations, and the reminder message itself, all from prompts/<lang>/.
 
-use crate::lang::{escape_html, Lang, Message, Msg, Texts};
+use crate::lang::{Lang, Message, Msg, Texts};
 use crate::remind::calendar::HELSINKI;
 use crate::remind::reminder::{Reminder, Target, LATE_AFTER};
 use crate::remind::time_expr::Recurrence;
@@ -95,14 +95,6 @@ pub fn lines(parts: &[Message]) -> Message {
     }
 }
 
-/// A Matrix pill for the first mention of `user`, so clients show and notify it.
-fn with_pill(mut message: Message, user: &str) -> Message {
-    let escaped = escape_html(user);
-    let pill = format!("<a href=\"https://matrix.to/#/{escaped}\">{escaped}</a>");
-    message.html = message.html.replacen(&escaped, &pill, 1);
-    message
-}
-
 /// What is said when a reminder falls due for `occurrence` and is sent at `now`: the
 /// reminder, how late it is if the bot was down, and how many repeats were missed.
 pub fn fired(texts: &Texts, reminder: &Reminder, occurrence: DateTime<Utc>, now: DateTime<Utc>, skipped: u64) -> Message {
@@ -111,12 +103,11 @@ pub fn fired(texts: &Texts, reminder: &Reminder, occurrence: DateTime<Utc>, now:
     let creator = reminder.creator.as_str();
     let main = match &reminder.target {
         Target::Creator => {
-            with_pill(texts.message(lang, Msg::ReminderSelf, &[("user", creator), ("text", text)]), creator)
+            texts.message(lang, Msg::ReminderSelf, &[("user", creator), ("text", text)]).with_pill(creator)
         }
-        Target::User(user) => with_pill(
-            texts.message(lang, Msg::ReminderUser, &[("user", user), ("creator", creator), ("text", text)]),
-            user,
-        ),
+        Target::User(user) => {
+            texts.message(lang, Msg::ReminderUser, &[("user", user), ("creator", creator), ("text", text)]).with_pill(user)
+        }
         Target::Room => texts.message(lang, Msg::ReminderRoom, &[("creator", creator), ("text", text)]),
     };
     let mut parts = vec![main];

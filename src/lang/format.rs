@@ -18,6 +18,17 @@ impl Message {
         Message { plain, html }
     }
 
+    /// A Matrix pill (a link to the person) for the first mention of `user` in the HTML,
+    /// so clients show it as a mention. A message that has one already is left as it is.
+    pub fn with_pill(mut self, user: &str) -> Message {
+        let escaped = escape_html(user);
+        let link = format!("https://matrix.to/#/{escaped}");
+        if !self.html.contains(&link) {
+            self.html = self.html.replacen(&escaped, &format!("<a href=\"{link}\">{escaped}</a>"), 1);
+        }
+        self
+    }
+
     /// Joins messages as separate paragraphs.
     pub fn join(parts: &[Message]) -> Message {
         Message {
@@ -206,6 +217,13 @@ mod echo_tests {
             "Hei!<br><br>- kohta 1<br>- kohta &lt;2&gt;<br>Katso <a href=\"https://example.org/a?b=1&amp;c=2\">https://example.org/a?b=1&amp;c=2</a>."
         );
         assert_eq!(super::text_to_html("javascript:alert(1)"), "javascript:alert(1)");
+    }
+
+    #[test]
+    fn a_pill_is_added_once() {
+        let message = super::Message::from_markup("Hei @bob:x, ja @bob:x taas").with_pill("@bob:x").with_pill("@bob:x");
+        assert_eq!(message.html, "Hei <a href=\"https://matrix.to/#/@bob:x\">@bob:x</a>, ja @bob:x taas");
+        assert_eq!(super::Message::from_markup("ei mainintaa").with_pill("@bob:x").html, "ei mainintaa");
     }
 
     #[test]

@@ -143,19 +143,13 @@ async fn deliver(
     match &delivery.action {
         Action::Send { room, message, thread_root, notice, mentions, in_reply_to, reach } => {
             let message = with_late_note(message);
-            let (room, thread_root, _) = match reach {
-                Some(reach) => place_for(client, room, thread_root, reach).await?,
-                None => (room.clone(), thread_root.clone(), None),
-            };
+            let (room, thread_root, _) = place_for(client, room, thread_root, reach.as_ref()).await?;
             let to = Place { room: &room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
             send(client, to, &message, *notice, mentions, txn_id).await?;
         }
         Action::SendLinked { room, message, thread_root, mentions, link, reach } => {
             let message = with_late_note(message);
-            let (room, thread_root, elsewhere) = match reach {
-                Some(reach) => place_for(client, room, thread_root, reach).await?,
-                None => (room.clone(), thread_root.clone(), None),
-            };
+            let (room, thread_root, elsewhere) = place_for(client, room, thread_root, reach.as_ref()).await?;
             let to = Place { room: &room, thread_root: thread_root.as_deref(), in_reply_to: None };
             let event_id = send(client, to, &message, false, mentions, txn_id).await?;
             if let Some(engine) = engine {
@@ -202,16 +196,16 @@ async fn deliver(
     Ok(follow_up)
 }
 
-/// Where `reach.person` will see a message meant for `room`: there when they are a
-/// member, else the other room they may be in, else a direct message (opened if there is
-/// none). The last value is None when it stays in `room`, Some(direct) otherwise.
+/// Where a message meant for `room` goes: there, unless `reach` names a person who is
+/// not a member; then the other room they may be in, else a direct message (opened if
+/// there is none). The last value is None when it stays in `room`, Some(direct) otherwise.
 async fn place_for(
     client: &Client,
     room: &str,
     thread_root: &Option<String>,
-    reach: &Reach,
+    reach: Option<&Reach>,
 ) -> anyhow::Result<(String, Option<String>, Option<bool>)> {
-    let Ok(person) = OwnedUserId::try_from(reach.person.as_str()) else {
+    let Some((reach, person)) = reach.and_then(|r| Some((r, OwnedUserId::try_from(r.person.as_str()).ok()?))) else {
         return Ok((room.to_string(), thread_root.clone(), None));
     };
     if is_member(client, room, &person).await {
@@ -251,15 +245,10 @@ async fn send(
     txn_id: OwnedTransactionId,
 ) -> anyhow::Result<OwnedEventId> {
     let room = joined_room(client, to.room)?;
-    // Each person it notifies appears as a pill (a link to them) in the HTML.
-    let mut html = message.html.clone();
-    for user in mentions {
-        html = html.replace(user.as_str(), &format!("<a href=\"https://matrix.to/#/{user}\">{user}</a>"));
-    }
     let mut content = if notice {
-        RoomMessageEventContent::notice_html(&message.plain, html)
+        RoomMessageEventContent::notice_html(&message.plain, &message.html)
     } else {
-        RoomMessageEventContent::text_html(&message.plain, html)
+        RoomMessageEventContent::text_html(&message.plain, &message.html)
     };
     let answered: Option<OwnedEventId> = to.in_reply_to.and_then(|id| id.try_into().ok());
     if let Some(root) = to.thread_root {

@@ -54,11 +54,12 @@ pub async fn sync_forever(
 ) -> anyhow::Result<()> {
     let mut failures: u32 = 0;
     let mut quick_empty: u32 = 0;
+    let filter = sync_filter();
     loop {
         // After a failure, ask without waiting: the answer itself is the news that the
         // homeserver is back, and what waited for it should not wait for a long poll too.
         let poll = if failures > 0 { Duration::ZERO } else { LONG_POLL };
-        let settings = SyncSettings::default().timeout(poll).filter(sync_filter()).token(resume.token.clone());
+        let settings = SyncSettings::default().timeout(poll).filter(filter.clone()).token(resume.token.clone());
         let started = Instant::now();
         let result = match client.sync_once(settings).await {
             Ok(response) => record(client, engine, &resume, response).await,
