@@ -31,26 +31,35 @@ fn fold(c: char) -> char {
 /// ending of an abbreviation ("TYP:n", "IPS:ään") and is dropped. Single letters are
 /// dropped too, except before a hyphen ("B-lausunto", "A-klinikka").
 pub(crate) fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    for_each_word_with_lowercase(text, |folded, _| f(folded));
+}
+
+/// As `for_each_word`, with each word also lowercased but not folded, as a
+/// morphological analyser needs it.
+pub(crate) fn for_each_word_with_lowercase(text: &str, mut f: impl FnMut(&str, &str)) {
     let mut word = String::new();
+    let mut lower = String::new();
     let mut letters = 0;
     let mut in_ending = false;
     for c in text.chars() {
         if c.is_alphanumeric() {
             if !in_ending {
+                lower.extend(c.to_lowercase());
                 word.extend(c.to_lowercase().map(fold));
                 letters += 1;
             }
         } else {
             if letters >= MIN_WORD_CHARS || (letters == 1 && c == '-') {
-                f(&word);
+                f(&word, &lower);
             }
             in_ending = c == ':' && letters > 0;
             word.clear();
+            lower.clear();
             letters = 0;
         }
     }
     if letters >= MIN_WORD_CHARS {
-        f(&word);
+        f(&word, &lower);
     }
 }
 
@@ -73,6 +82,23 @@ pub(crate) fn for_each_gram(stem: &str, mut f: impl FnMut(u64)) {
             f(gram);
         }
     }
+}
+
+/// What a word is indexed and searched by: its stem, and, when Voikko knows the word
+/// and its base form stems differently (consonant gradation: "tuen" of "tuki"), the
+/// stem of the base form too.
+pub(crate) struct WordTerm {
+    pub(crate) stem: String,
+    pub(crate) base: Option<String>,
+}
+
+/// Whether Finnish base forms come from Voikko in this process (built with the
+/// `voikko` feature and the library installed).
+pub fn voikko_in_use() -> bool {
+    #[cfg(feature = "voikko")]
+    return super::voikko::Voikko::get().is_some();
+    #[cfg(not(feature = "voikko"))]
+    return false;
 }
 
 /// Per-language analysis: stopwords, stemmer and query synonyms.
@@ -121,18 +147,27 @@ impl Analyzer {
 
     /// The index term of a folded word: its stem, or `None` for a stopword or a word
     /// for the client. Every service is for clients, so "asiakkaan" in a card's name
-    /// or a question says nothing about which service is meant.
-    pub(crate) fn term(&self, word: &str) -> Option<String> {
+    /// or a question says nothing about which service is meant. `lower` is the word
+    /// unfolded, for the morphological analyser.
+    pub(crate) fn term_of(&self, word: &str, lower: &str) -> Option<WordTerm> {
         if self.is_stopword(word) {
             return None;
         }
         let stem = self.stem(word);
-        let generic = match self.lang {
-            Lang::Fi => ["asiak", "asiaka"].contains(&stem.as_str()),
+        let base = self
+            .base_form(lower)
+            .filter(|base| !self.is_stopword(base))
+            .map(|base| self.stem(&base))
+            .filter(|base| *base != stem && !self.is_generic(base));
+        (!self.is_generic(&stem)).then_some(WordTerm { stem, base })
+    }
+
+    fn is_generic(&self, stem: &str) -> bool {
+        match self.lang {
+            Lang::Fi => ["asiak", "asiaka"].contains(&stem),
             Lang::Sv => stem == "klient",
             Lang::En => stem == "client",
-        };
-        (!generic).then_some(stem)
+        }
     }
 
     /// Stem of one folded word. Finnish gets repairs on top of Snowball, which leaves
@@ -147,10 +182,27 @@ impl Analyzer {
         stem
     }
 
+    /// Folded base form of a Finnish word, when Voikko is installed and knows it.
+    #[cfg(feature = "voikko")]
+    fn base_form(&self, lower: &str) -> Option<String> {
+        if self.lang != Lang::Fi {
+            return None;
+        }
+        let base = super::voikko::Voikko::get()?.base_form(lower)?;
+        Some(base.chars().map(fold).collect())
+    }
+
+    #[cfg(not(feature = "voikko"))]
+    fn base_form(&self, _lower: &str) -> Option<String> {
+        None
+    }
+
     /// Terms of the words of `text`, in order.
     pub(crate) fn terms(&self, text: &str) -> Vec<String> {
         let mut terms = Vec::new();
-        for_each_word(text, |word| terms.extend(self.term(word)));
+        for_each_word_with_lowercase(text, |word, lower| {
+            terms.extend(self.term_of(word, lower).map(|t| t.stem))
+        });
         terms
     }
 
@@ -252,7 +304,7 @@ const STOPWORDS_FI: &[&str] = &[
 
 const STOPWORDS_SV: &[&str] = &[
     "alla", "ar", "att", "av", "de", "dem", "den", "denna", "deras", "det", "detta", "din", "du",
-    "eller", "en", "ett", "finns", "for", "fran", "har", "hej", "hon", "hur", "i", "inte", "jag",
+    "eller", "en", "ett", "finns", "for", "fran", "har", "hej", "hon", "hur", "i", "inom", "inte", "jag",
     "kan", "kunde", "man", "med", "men", "mig", "min", "mina", "mitt", "na", "nagon", "nagot",
     "nar", "ni", "och", "ocksa", "om", "oss", "pa", "sa", "sig", "sin", "ska", "skulle", "som",
     "tack", "till", "vad", "var", "vara", "varfor", "vart", "vem", "vi", "vid", "vilka", "vilken",

@@ -52,6 +52,12 @@ pub struct CardText {
     /// field of its own, never shown.
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Words one of which a question must contain for this card to rank first (a
+    /// word of four letters or fewer exactly, a longer one as the start of a word):
+    /// the employment services' coordinator leads only when the question speaks of
+    /// TE or employment services, not for every "coordinator" question.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leads_only_with: Vec<String>,
 }
 
 /// A text field of a card, for per-field look-up with fallback.

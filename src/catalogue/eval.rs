@@ -223,9 +223,9 @@ mod tests {
     const TEST_TOP3: f64 = 0.99;
     const TEST_CONFIDENT_WRONG: f64 = 0.02;
     /// ...and what the gate enforces until they are met: the confident-wrong target
-    /// itself, and for the rest the figures measured on 2026-12-01 (top-1 92.6 %, top-3
+    /// itself, and for the rest the figures measured on 2026-12-01 (top-1 93.3 %, top-3
     /// 98.0 %, one out-of-domain question confident), so that no change makes them worse.
-    const FLOOR_TOP1: f64 = 0.92;
+    const FLOOR_TOP1: f64 = 0.93;
     const FLOOR_TOP3: f64 = 0.97;
     const FLOOR_OOD_CONFIDENT: usize = 1;
 
@@ -241,7 +241,8 @@ mod tests {
     #[test]
     fn dev_set() {
         let report = report("dev.toml");
-        println!("dev set: {report}");
+        let with = if crate::catalogue::voikko_in_use() { " (with Voikko)" } else { "" };
+        println!("dev set{with}: {report}");
         assert!(report.top1_rate() >= 0.85, "top-1 accuracy below 85%:\n{report}");
         assert!(report.top3_rate() >= 0.95, "top-3 accuracy below 95%:\n{report}");
         assert!(report.ood_confident.is_empty(), "out-of-domain questions answered confidently:\n{report}");
@@ -252,12 +253,18 @@ mod tests {
     fn held_out_test_set_gate() {
         let report = report("test.toml");
         let summary = report.summary();
-        println!("held-out test set: {summary}");
+        let with = if crate::catalogue::voikko_in_use() { " (with Voikko)" } else { "" };
+        println!("held-out test set{with}: {summary}");
         let target = |name: &str, met: bool| println!("  target {name}: {}", if met { "met" } else { "NOT YET MET" });
         target("top-1 >= 95 %", report.top1_rate() >= TEST_TOP1);
         target("top-3 >= 99 %", report.top3_rate() >= TEST_TOP3);
         target("no out-of-domain question confident", report.ood_confident.is_empty());
         assert!(report.confident_wrong_rate() <= TEST_CONFIDENT_WRONG, "too many confident wrong answers: {summary}");
+        if crate::catalogue::voikko_in_use() {
+            // An option under measurement: it must not answer wrongly with confidence,
+            // and its other figures are printed for comparison.
+            return;
+        }
         assert!(report.top1_rate() >= FLOOR_TOP1, "top-1 fell below the gate: {summary}");
         assert!(report.top3_rate() >= FLOOR_TOP3, "top-3 fell below the gate: {summary}");
         assert!(report.ood_confident.len() <= FLOOR_OOD_CONFIDENT, "more out-of-domain questions confident: {summary}");

@@ -2,7 +2,7 @@
 //! variants and compound parts, synonyms, character 4-grams, a bonus for naming a
 //! card, and a calibrated "confident" decision.
 
-use super::analysis::{for_each_gram, for_each_word, Analyzer};
+use super::analysis::{for_each_gram, for_each_word_with_lowercase, Analyzer, WordTerm};
 use super::{Card, Catalogue};
 use crate::lang::Lang;
 use std::collections::HashMap;
@@ -51,6 +51,8 @@ const MIN_PART_CHARS: usize = 4;
 const COMPOUND_PART_WEIGHT: f32 = 0.5;
 /// A synonym counts for a little less than the word typed.
 const SYNONYM_WEIGHT: f32 = 0.8;
+/// Weight of a word's base form (from Voikko) when it stems apart from the word.
+const BASE_FORM_WEIGHT: f32 = 0.5;
 /// The 4-grams of a query word together count for this fraction of a word match:
 /// enough to rank "toimeentulotuesta" to "toimeentulotuki", too little to outweigh
 /// real word matches.
@@ -80,6 +82,8 @@ const MAX_RUNNER_UP: f32 = 0.8;
 const MIN_COVERAGE: f32 = 0.5;
 /// A card the question names is clear when the runner-up is under this share of it.
 const MAX_NAMED_RUNNER_UP: f32 = 0.6;
+/// Words a question may hold besides a card's name and still be about that card.
+const MAX_WORDS_BESIDE_NAME: usize = 2;
 
 fn lang_slot(lang: Lang) -> usize {
     match lang {
@@ -293,6 +297,9 @@ pub struct Index {
     unknown_idf: f32,
     /// The card that answers routing questions naming no narrower need.
     first_contact: Option<u32>,
+    /// Per card and language, folded words one of which a question must contain for
+    /// the card to rank first.
+    leads_only_with: Vec<[Vec<Box<str>>; 3]>,
 }
 
 /// Interns words while the index is built.
@@ -301,8 +308,8 @@ struct Vocabulary {
     terms: HashMap<Box<str>, u32>,
     term_text: Vec<Box<str>>,
     term_langs: Vec<u8>,
-    /// Per language: folded word -> its term, so each distinct word is stemmed once.
-    word_terms: [HashMap<Box<str>, Option<u32>>; 3],
+    /// Per language: lowercase word -> its term, so each distinct word is stemmed once.
+    word_terms: [HashMap<Box<str>, Option<(u32, Option<u32>)>>; 3],
 }
 
 impl Vocabulary {
@@ -321,15 +328,17 @@ impl Vocabulary {
         term
     }
 
-    /// Term of a folded word in language `slot`; `None` for stopwords.
-    fn word_term(&mut self, word: &str, slot: usize) -> Option<u32> {
-        if let Some(&t) = self.word_terms[slot].get(word) {
+    /// Term of a word in language `slot`, with the term of its base form when that
+    /// differs; `None` for stopwords.
+    fn word_term(&mut self, word: &str, lower: &str, slot: usize) -> Option<(u32, Option<u32>)> {
+        if let Some(&t) = self.word_terms[slot].get(lower) {
             return t;
         }
-        let term = self.analyzers[slot]
-            .term(word)
-            .map(|stem| self.intern(&stem, slot));
-        self.word_terms[slot].insert(word.into(), term);
+        let term = self.analyzers[slot].term_of(word, lower).map(|t| {
+            let base = t.base.map(|base| self.intern(&base, slot));
+            (self.intern(&t.stem, slot), base)
+        });
+        self.word_terms[slot].insert(lower.into(), term);
         term
     }
 }
@@ -482,9 +491,12 @@ impl Index {
                 let slot = lang_slot(lang);
                 for (field, text, is_phrase) in field_texts(card, lang) {
                     let phrase_start = phrase_terms.len();
-                    for_each_word(text, |word| {
-                        if let Some(term) = vocabulary.word_term(word, slot) {
+                    for_each_word_with_lowercase(text, |word, lower| {
+                        if let Some((term, base)) = vocabulary.word_term(word, lower, slot) {
                             scratch.add(term, field, 1.0);
+                            if let Some(base) = base {
+                                scratch.add(base, field, BASE_FORM_WEIGHT);
+                            }
                             lens[field] += 1.0;
                             if is_phrase
                                 && !phrase_terms[phrase_start..].contains(&(phrase_count, term))
@@ -608,6 +620,19 @@ impl Index {
         Index {
             ids: catalogue.cards.iter().map(|c| c.id.clone()).collect(),
             first_contact: catalogue.cards.iter().position(|c| c.first_contact).map(|i| i as u32),
+            leads_only_with: catalogue
+                .cards
+                .iter()
+                .map(|card| {
+                    Lang::ALL.map(|lang| {
+                        let mut words = Vec::new();
+                        for text in &card.raw_text(lang).leads_only_with {
+                            for_each_word_with_lowercase(text, |word, _| words.push(word.into()));
+                        }
+                        words
+                    })
+                })
+                .collect(),
             unknown_idf: (1.0 + (n + 0.5) / 0.5f32).ln(),
             terms: vocabulary.terms,
             term_langs: vocabulary.term_langs,
@@ -710,6 +735,22 @@ impl Index {
             ranked = ranked_above(0.0);
             ranked.truncate(MIN_HITS);
         }
+        if let Some(&(doc, top)) = ranked.first() {
+            // A card that leads only on its own words gives the lead to the next.
+            if ranked.len() > 1 && !self.may_lead(doc, query, lang) {
+                ranked.swap(0, 1);
+                ranked[0].1 = top;
+            }
+        }
+        if let Some(doc) = self.named_subject(&words, &named) {
+            // A question asked through a service's name is about that service, however
+            // many words it shares with other cards.
+            if let Some(at) = ranked.iter().position(|&(d, _)| d == doc).filter(|&at| at > 0) {
+                let (_, top) = ranked[0];
+                ranked.remove(at);
+                ranked.insert(0, (doc, top));
+            }
+        }
         let runner_up = ranked.get(1).map_or(0.0, |&(_, score)| score);
         let (strong, clear) = ranked.first().map_or((false, false), |&(doc, score)| {
             let coverage = self.coverage(&words, doc);
@@ -778,6 +819,42 @@ impl Index {
         named
     }
 
+    /// The card a question asks about by name: the most specific short name it
+    /// contains ("työllisyysalueen työkykykoordinaattori" before
+    /// "työkykykoordinaattori"), when little else is asked ("what does X do?", "how
+    /// do I reach X in Turku?"); in a case description a name in passing decides
+    /// nothing.
+    fn named_subject(&self, words: &[QueryWord], named: &[(u32, f32)]) -> Option<u32> {
+        let &(doc, _) = named.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
+        let in_name = |word: &&QueryWord| {
+            word.terms.iter().any(|qt| {
+                qt.degree >= VARIANT_WEIGHT
+                    && phrases
+                        .clone()
+                        .any(|phrase| self.phrases.get(phrase).contains(&qt.term))
+            })
+        };
+        let other_words = words.iter().filter(|w| !in_name(w)).count();
+        (other_words <= MAX_WORDS_BESIDE_NAME).then_some(doc)
+    }
+
+    /// Whether card `doc` may rank first for `query`: it has no `leads_only_with`
+    /// words in `lang`, or the question contains one of them.
+    fn may_lead(&self, doc: u32, query: &str, lang: Lang) -> bool {
+        let required = &self.leads_only_with[doc as usize][lang_slot(lang)];
+        if required.is_empty() {
+            return true;
+        }
+        let mut found = false;
+        for_each_word_with_lowercase(query, |word, _| {
+            found |= required.iter().any(|r| {
+                if r.chars().count() <= 4 { word == r.as_ref() } else { word.starts_with(r.as_ref()) }
+            });
+        });
+        found
+    }
+
     /// Whether the question contains one of card `doc`'s short names or keywords.
     fn mentions_card(&self, words: &[QueryWord], doc: u32) -> bool {
         let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
@@ -829,8 +906,8 @@ impl Index {
         let analyzer = &self.analyzers[slot];
         let mut words: Vec<QueryWord> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
-        for_each_word(query, |word| {
-            let Some(stem) = analyzer.term(word) else {
+        for_each_word_with_lowercase(query, |word, lower| {
+            let Some(WordTerm { stem, base }) = analyzer.term_of(word, lower) else {
                 return;
             };
             if seen.contains(&stem) {
@@ -862,6 +939,13 @@ impl Index {
                         weight,
                         degree: weight,
                     });
+                });
+            }
+            if let Some(&t) = base.as_deref().and_then(|base| self.terms.get(base)) {
+                terms.push(QueryTerm {
+                    term: t,
+                    weight: BASE_FORM_WEIGHT,
+                    degree: BASE_FORM_WEIGHT,
                 });
             }
             if let Some(synonyms) = self.synonyms[slot].get(stem.as_str()) {
@@ -922,6 +1006,7 @@ mod tests {
     fn text(name: &str, summary: &str, keywords: &[&str], offers: Option<&str>) -> CardText {
         CardText {
             questions: Vec::new(),
+            leads_only_with: Vec::new(),
             name: name.into(),
             summary: summary.into(),
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
@@ -1114,6 +1199,34 @@ mod tests {
         assert_eq!(top(&index, "skulderna", Lang::Sv), "talous");
         assert_eq!(top(&index, "coordinators", Lang::En), "koordinaattori");
         assert_eq!(top(&index, "debts", Lang::En), "talous");
+    }
+
+    #[test]
+    fn core_routing_questions_lead_to_the_coordinator_in_every_language() {
+        let index = Index::build(&Catalogue::shipped());
+        for (question, lang) in [
+            ("Mihin ohjaan asiakkaan, jonka työkyky on epäselvä?", Lang::Fi),
+            ("Vart skickar jag en arbetslös klient vars arbetsförmåga är oklar?", Lang::Sv),
+            ("Where do I refer an unemployed client whose work ability is unclear?", Lang::En),
+        ] {
+            let result = index.search(question, lang);
+            assert_eq!(result.hits[0].id, "tyokykykoordinaattori", "{question}");
+            assert!(result.confident, "{question}");
+        }
+    }
+
+    #[test]
+    fn a_question_through_a_name_is_about_that_card() {
+        let index = Index::build(&Catalogue::shipped());
+        let first = |q: &str, lang| index.search(q, lang).hits[0].id.clone();
+        assert_eq!(first("Mitä työkykykoordinaattori oikeastaan tekee?", Lang::Fi), "tyokykykoordinaattori");
+        // The employment services' coordinator leads only when the question says so.
+        assert_eq!(
+            first("Mitä TE-puolen työkykykoordinaattori oikeastaan tekee?", Lang::Fi),
+            "te-tyokykykoordinaattori"
+        );
+        assert_eq!(first("Hur når jag arbetsförmågekoordinatorn på sysselsättningstjänsterna?", Lang::Sv), "te-tyokykykoordinaattori");
+        assert_ne!(first("Kenelle osatyökykyisen työnhakijan asiassa kannattaa soittaa?", Lang::Fi), "te-tyokykykoordinaattori");
     }
 
     #[test]

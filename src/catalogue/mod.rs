@@ -10,8 +10,10 @@ mod index;
 pub mod phrasing;
 pub mod regions;
 mod shipped;
+#[cfg(feature = "voikko")]
+mod voikko;
 
-pub use analysis::detect_lang;
+pub use analysis::{detect_lang, voikko_in_use};
 pub use card::{Card, CardText, Category, Field};
 pub use eval::{evaluate, EvalReport, Miss};
 pub use index::{Hit, Index, SearchResult};
