@@ -23,7 +23,7 @@ use kaveri::clock::ManualClock;
 use kaveri::engine::{Engine, Event, IncomingMessage, Settings};
 use kaveri::lang::Lang;
 use kaveri::remind::reminder::{Reminder, Target};
-use kaveri::remind::time_expr::Recurrence;
+use kaveri::time::expr::Recurrence;
 use kaveri::store::{Batch, Store, TreeId};
 use std::path::Path;
 use std::process::Command;

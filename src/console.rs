@@ -97,8 +97,19 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
             sender_power: None,
             at: engine.now(),
         });
-        for delivery in engine.handle(&event)? {
-            show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
+        match engine.handle(&event) {
+            Ok(deliveries) => {
+                for delivery in deliveries {
+                    show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
+                }
+            }
+            // The store failed: nothing was changed; the person is asked to try again.
+            Err(e) => {
+                tracing::error!(error = %e, "could not store a decision");
+                for apology in engine.take_apologies() {
+                    show(&engine, options.phraser.as_ref(), &mut out, &apology)?;
+                }
+            }
         }
     }
     engine.store().flush()?;

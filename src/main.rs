@@ -145,7 +145,7 @@ fn run(_path: &std::path::Path) -> anyhow::Result<()> {
 }
 
 fn parse_time(now: Option<&str>, json: bool, expression: &str) -> ExitCode {
-    use kaveri::remind::{calendar::HELSINKI, time_expr};
+    use kaveri::time::{calendar::HELSINKI, expr as time_expr};
     let now = match now {
         None => chrono::Utc::now().with_timezone(&HELSINKI),
         Some(text) => match chrono::DateTime::parse_from_rfc3339(text) {
@@ -178,7 +178,7 @@ fn parse_time(now: Option<&str>, json: bool, expression: &str) -> ExitCode {
 }
 
 fn privacy_scan(json: bool, text: &str) {
-    let findings = kaveri::consult::privacy::scan(text);
+    let findings = kaveri::privacy::scan(text);
     if json {
         println!("{}", serde_json::json!({ "findings": findings }));
     } else if findings.is_empty() {
@@ -193,7 +193,8 @@ fn privacy_scan(json: bool, text: &str) {
 /// Validates the config file and the catalogue and regions it names; prints every
 /// problem, each with its file, key or line.
 fn check_config(path: &std::path::Path) -> ExitCode {
-    use kaveri::catalogue::{regions::Regions, Catalogue};
+    use kaveri::catalogue::Catalogue;
+    use kaveri::config::regions::Regions;
     let config = match Config::load(path) {
         Ok(config) => config,
         Err(errors) => {
@@ -260,7 +261,8 @@ fn check_config(path: &std::path::Path) -> ExitCode {
 }
 
 fn ask(config: Option<&std::path::Path>, lang: Option<kaveri::lang::Lang>, json: bool, question: &str) -> anyhow::Result<()> {
-    use kaveri::catalogue::{answer, detect_lang, Catalogue, Index};
+    use kaveri::catalogue::{answer, Catalogue, Index};
+    use kaveri::lang::detect_lang;
     let catalogue = match config {
         Some(path) => {
             let config = Config::load(path).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -2,18 +2,18 @@
 //! validation, and the search index that finds the card a question is about.
 
 mod analysis;
+pub mod commands;
 pub mod answer;
 mod card;
 mod eval;
 mod routing;
 mod index;
 pub mod phrasing;
-pub mod regions;
 mod shipped;
 #[cfg(feature = "voikko")]
 mod voikko;
 
-pub use analysis::{detect_lang, voikko_in_use};
+pub use analysis::voikko_in_use;
 pub use card::{Card, CardText, Category, Field};
 pub use eval::{evaluate, EvalReport, Miss};
 pub use index::{Hit, Index, SearchResult};

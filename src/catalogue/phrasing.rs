@@ -9,8 +9,8 @@
 
 use super::{Card, Catalogue, Field};
 use crate::config::AnswerModelConfig;
-use crate::consult::privacy;
-use crate::engine::Grounding;
+use crate::privacy;
+use crate::kernel::Grounding;
 use crate::lang::{Lang, Message, Msg, Texts};
 use std::fmt;
 use std::sync::mpsc;

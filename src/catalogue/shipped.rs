@@ -1,7 +1,7 @@
-//! The cards and region files compiled into the binary, so `kaveri chat` and a bot
-//! without `catalogue.dir` or `catalogue.regions_dir` work from any directory. Keep in
-//! step with config/catalogue/ and config/regions/: unit tests fail when a file is
-//! missing here or listed but gone.
+//! The cards compiled into the binary, so `kaveri chat` and a bot without
+//! `catalogue.dir` work from any directory (the region files are compiled in by
+//! config/regions.rs). Keep in step with config/catalogue/: unit tests fail when a file
+//! is missing here or listed but gone.
 
 /// (card id, card TOML) for every file in config/catalogue.
 pub(super) const SHIPPED: &[(&str, &str)] = &[
@@ -129,28 +129,3 @@ pub(super) const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
-/// (county file name, region TOML) for every file in config/regions.
-pub(super) const SHIPPED_REGIONS: &[(&str, &str)] = &[
-    ("etela-karjala", include_str!("../../config/regions/etela-karjala.toml")),
-    ("etela-pohjanmaa", include_str!("../../config/regions/etela-pohjanmaa.toml")),
-    ("etela-savo", include_str!("../../config/regions/etela-savo.toml")),
-    ("helsinki", include_str!("../../config/regions/helsinki.toml")),
-    ("ita-uusimaa", include_str!("../../config/regions/ita-uusimaa.toml")),
-    ("kainuu", include_str!("../../config/regions/kainuu.toml")),
-    ("kanta-hame", include_str!("../../config/regions/kanta-hame.toml")),
-    ("keski-pohjanmaa", include_str!("../../config/regions/keski-pohjanmaa.toml")),
-    ("keski-suomi", include_str!("../../config/regions/keski-suomi.toml")),
-    ("keski-uusimaa", include_str!("../../config/regions/keski-uusimaa.toml")),
-    ("kymenlaakso", include_str!("../../config/regions/kymenlaakso.toml")),
-    ("lansi-uusimaa", include_str!("../../config/regions/lansi-uusimaa.toml")),
-    ("lappi", include_str!("../../config/regions/lappi.toml")),
-    ("paijat-hame", include_str!("../../config/regions/paijat-hame.toml")),
-    ("pirkanmaa", include_str!("../../config/regions/pirkanmaa.toml")),
-    ("pohjanmaa", include_str!("../../config/regions/pohjanmaa.toml")),
-    ("pohjois-karjala", include_str!("../../config/regions/pohjois-karjala.toml")),
-    ("pohjois-pohjanmaa", include_str!("../../config/regions/pohjois-pohjanmaa.toml")),
-    ("pohjois-savo", include_str!("../../config/regions/pohjois-savo.toml")),
-    ("satakunta", include_str!("../../config/regions/satakunta.toml")),
-    ("vantaa-kerava", include_str!("../../config/regions/vantaa-kerava.toml")),
-    ("varsinais-suomi", include_str!("../../config/regions/varsinais-suomi.toml")),
-];

@@ -2,7 +2,7 @@
 //! question, then a topic rule, the municipality's coordinator area, or the county's
 //! coordinators' room decides.
 
-use crate::catalogue::regions::{RegionFile, Regions};
+use crate::config::regions::{RegionFile, Regions};
 use crate::lang::fold;
 
 /// Words that mark a topic with its own coordinators (ids as in config/regions `[[topic]]`).

@@ -30,6 +30,14 @@ impl Message {
     }
 
     /// Joins messages as separate paragraphs.
+    /// Messages as consecutive lines of one message.
+    pub fn lines(parts: &[Message]) -> Message {
+        Message {
+            plain: parts.iter().map(|m| m.plain.as_str()).collect::<Vec<_>>().join("\n"),
+            html: parts.iter().map(|m| m.html.as_str()).collect::<Vec<_>>().join("<br>"),
+        }
+    }
+
     pub fn join(parts: &[Message]) -> Message {
         Message {
             plain: parts.iter().map(|m| m.plain.as_str()).collect::<Vec<_>>().join("\n\n"),

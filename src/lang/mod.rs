@@ -50,8 +50,11 @@ impl FromStr for Lang {
     }
 }
 
+pub(crate) mod detect;
 mod format;
 mod texts;
+
+pub use detect::detect_lang;
 
 pub use format::{clean_echo, escape_html, Message};
 pub use texts::{CommandKey, Msg, Texts, TextsError, Word};

@@ -83,7 +83,7 @@ keys! {
         RemindNoText => "remind_no_text",
         RemindTooOften => "remind_too_often",
         RemindIdentityCode => "remind_identity_code",
-        RemindTryAgain => "remind_try_again",
+        TryAgain => "try_again",
         TimeNotUnderstood => "time_not_understood",
         TimeInPast => "time_in_past",
         TimeInvalidDate => "time_invalid_date",

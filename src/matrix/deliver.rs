@@ -125,6 +125,15 @@ impl Phrasing {
     }
 }
 
+/// Sends "please try again" to someone whose message the store could not record:
+/// straight to the homeserver, since the outbox is in the store. Its transaction id is
+/// fixed per message, so a second attempt is recognised as the same one.
+pub async fn send_apology(client: &Client, apology: &Delivery) {
+    if let Err(e) = deliver(client, apology, None, None).await {
+        tracing::warn!(error = %e, "could not send a please-try-again");
+    }
+}
+
 /// Carries out one action; true when that queued a follow-up (a note on where a
 /// handoff went) that should leave now.
 async fn deliver(

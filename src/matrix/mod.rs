@@ -51,7 +51,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let store = Store::open(&data_dir.join("state")).context("could not open the state database")?;
     let engine = Arc::new(Engine::new(Settings::from_config(&config)?, store, Arc::new(SystemClock))?);
     tracing::info!("{}", config.access_summary());
-    let regions = &engine.settings().consult.regions;
+    let regions = &engine.settings().regions;
     for warning in regions.coordinator_warnings(config.bot_server(), |county| config.has_coordinators_room_for(county)) {
         tracing::warn!("{warning}");
     }
@@ -80,7 +80,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     // Reminders that fell due while the bot was down are fired as soon as it starts.
     let reminders = tokio::spawn(scheduler::run(engine.clone(), wake.schedule.clone(), wake.outbox.clone()));
 
-    warn_about_absent_coordinators(&client, &config, &engine.engine().settings().consult.regions).await;
+    warn_about_absent_coordinators(&client, &config, &engine.engine().settings().regions).await;
     let rooms = client.joined_rooms().len();
     tracing::info!(user = %config.matrix.user_id, rooms, "ready");
     tokio::select! {
@@ -96,7 +96,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 
 /// A coordinator who is not in their coordinators' room never sees the tickets posted
 /// there: say so at start-up, from each room's member list.
-async fn warn_about_absent_coordinators(client: &Client, config: &Config, regions: &crate::catalogue::regions::Regions) {
+async fn warn_about_absent_coordinators(client: &Client, config: &Config, regions: &crate::config::regions::Regions) {
     use matrix_sdk::RoomMemberships;
     for configured in config.rooms.iter().filter(|r| r.kind == crate::config::RoomKind::Coordinators) {
         let Some(room) = matrix_sdk::ruma::OwnedRoomId::try_from(configured.id.as_str()).ok().and_then(|id| client.get_room(&id))
@@ -182,7 +182,7 @@ async fn to_engine_event(
     let mentions_bot = ev.content.mentions.as_ref().is_some_and(|m| m.user_ids.contains(own_id))
         || text.body.contains(own_id.as_str());
     // Bodies only at debug level, and never an identity code, even there.
-    tracing::debug!(room = %room.room_id(), body = %crate::consult::privacy::mask(&text.body, &crate::consult::privacy::scan(&text.body)), "message");
+    tracing::debug!(room = %room.room_id(), body = %crate::privacy::mask(&text.body, &crate::privacy::scan(&text.body)), "message");
     Some(Event::Message(IncomingMessage {
         event_id: ev.event_id.to_string(),
         sender: ev.sender.to_string(),

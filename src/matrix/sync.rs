@@ -166,8 +166,14 @@ async fn record(
     let next = ResumePoint { token: response.next_batch.clone(), at: chrono::Utc::now() };
     let resume = next.clone();
     let count = events.len();
-    let decided =
-        engine.run(move |e| e.record_batch(&events, &resume)).await.context("could not record a sync batch")?;
+    let recorded = engine.run(move |e| e.record_batch(&events, &resume)).await;
+    if recorded.is_err() {
+        // The store stopped a decision: its sender hears "please try again" once.
+        for apology in engine.run(|e| e.take_apologies()).await {
+            super::deliver::send_apology(client, &apology).await;
+        }
+    }
+    let decided = recorded.context("could not record a sync batch")?;
     if count > 0 {
         tracing::debug!(events = count, actions = decided, "recorded");
     }

@@ -1,5 +1,30 @@
-//! Reminders: time expressions in three languages and the Finnish working calendar.
+//! Reminders, one capability: its commands (commands.rs: `!muistuta`, `!muistutukset`,
+//! `!peru`), its state (repo.rs: records, due index, owners index), its scheduled work
+//! (due.rs) and how a reminder reads (text.rs). Other capabilities set follow-ups
+//! through [`commands::set_follow_up`].
 
-pub mod calendar;
-pub mod time_expr;
+pub mod commands;
+mod due;
 pub mod reminder;
+mod repo;
+mod text;
+
+pub use commands::{set_follow_up, Command, Refusal};
+pub use due::FIRE_BATCH;
+
+use crate::kernel::{Action, Ctx, Env, Scheduled};
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+
+/// The reminders' scheduled work, for the kernel's list of scheduled sources.
+pub struct DueReminders;
+
+impl Scheduled for DueReminders {
+    fn next_due(&self, env: &Env) -> Result<Option<DateTime<Utc>>, StoreError> {
+        repo::next_due(env)
+    }
+
+    fn fire(&self, ctx: &mut Ctx<'_>, now: DateTime<Utc>) -> Result<Vec<(String, Action)>, StoreError> {
+        due::fire(ctx, now)
+    }
+}

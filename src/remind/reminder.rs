@@ -4,8 +4,8 @@
 //! `Due` is the time-ordered index whose key is the due moment in big-endian unix
 //! milliseconds followed by the id, so the first key is always the next reminder due.
 
-use super::calendar::HELSINKI;
-use super::time_expr::{next_occurrence, Recurrence};
+use crate::time::calendar::HELSINKI;
+use crate::time::expr::{next_occurrence, Recurrence};
 use crate::lang::Lang;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};

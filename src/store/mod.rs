@@ -38,10 +38,13 @@ pub enum TreeId {
     /// User id, NUL, big-endian reminder id -> (): the reminders a person set or is the
     /// target of, so listing them does not read every reminder (schema 2).
     ReminderOwners,
+    /// Time-ordered index of ticket deadlines: big-endian unix millis + ticket id ->
+    /// ticket id; one entry per ticket with a deadline to come.
+    TicketDue,
 }
 
 impl TreeId {
-    const ALL: [TreeId; 10] = [
+    const ALL: [TreeId; 11] = [
         TreeId::Meta,
         TreeId::Processed,
         TreeId::Outbox,
@@ -52,6 +55,7 @@ impl TreeId {
         TreeId::Links,
         TreeId::Drafts,
         TreeId::ReminderOwners,
+        TreeId::TicketDue,
     ];
 
     fn name(self) -> &'static str {
@@ -66,6 +70,7 @@ impl TreeId {
             TreeId::Links => "links",
             TreeId::Drafts => "drafts",
             TreeId::ReminderOwners => "reminder_owners",
+            TreeId::TicketDue => "ticket_due",
         }
     }
 }
@@ -106,8 +111,6 @@ impl From<sled::Error> for StoreError {
 #[derive(Default, Debug)]
 pub struct Batch {
     writes: Vec<(TreeId, Vec<u8>, Option<Vec<u8>>)>,
-    /// A read the decision depended on failed: then nothing of it may be written.
-    failure: Option<StoreError>,
 }
 
 impl Batch {
@@ -120,15 +123,15 @@ impl Batch {
         self.writes.push((tree, key.into(), None));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.writes.is_empty() && self.failure.is_none()
+    /// The value this batch will write under `key`, if it writes one (the last write
+    /// wins), so a decision can read what it has already decided.
+    pub fn pending<V: DeserializeOwned>(&self, tree: TreeId, key: &[u8]) -> Option<V> {
+        let (_, _, value) = self.writes.iter().rev().find(|(t, k, _)| *t == tree && k == key)?;
+        serde_json::from_slice(value.as_ref()?).ok()
     }
 
-    /// Marks the batch as built on a failed read: committing it writes nothing and
-    /// returns this error, so a decision never goes ahead on a defaulted value (a ticket
-    /// counter read as 0 would overwrite ticket 1). The first failure is kept.
-    pub fn fail(&mut self, error: StoreError) {
-        self.failure.get_or_insert(error);
+    pub fn is_empty(&self) -> bool {
+        self.writes.is_empty()
     }
 }
 
@@ -161,6 +164,9 @@ struct Shared {
     reopen_after_writes: u64,
     writes_since_open: AtomicU64,
     reopens: AtomicU64,
+    /// Failures tests inject: reads of these trees, and commits when `None` is listed.
+    #[cfg(test)]
+    failing: std::sync::Mutex<Vec<Option<TreeId>>>,
 }
 
 #[derive(Clone, Copy)]
@@ -230,6 +236,8 @@ impl Store {
                 reopen_after_writes,
                 writes_since_open: AtomicU64::new(0),
                 reopens: AtomicU64::new(0),
+                #[cfg(test)]
+                failing: Default::default(),
             }),
         };
         store.check_schema()?;
@@ -306,9 +314,17 @@ impl Store {
         // Each step brings the data from the schema before it; they run in order.
         let mut batch = Batch::default();
         if from < 2 {
-            for (_, reminder) in self.scan::<crate::remind::reminder::Reminder>(TreeId::Reminders)? {
-                for key in reminder.owner_keys() {
-                    batch.put(TreeId::ReminderOwners, key, &());
+            // The owners index (user, NUL, big-endian id) of every reminder: its creator
+            // and the colleague it is for. Read from the JSON as schema 1 wrote it, not
+            // through today's record type.
+            for (key, reminder) in self.scan::<serde_json::Value>(TreeId::Reminders)? {
+                let creator = reminder["creator"].as_str();
+                let colleague = reminder["target"]["user"].as_str();
+                for user in creator.into_iter().chain(colleague) {
+                    let mut owner_key = user.as_bytes().to_vec();
+                    owner_key.push(0);
+                    owner_key.extend_from_slice(&key);
+                    batch.put(TreeId::ReminderOwners, owner_key, &());
                 }
             }
         }
@@ -317,6 +333,7 @@ impl Store {
     }
 
     pub fn get<V: DeserializeOwned>(&self, tree: TreeId, key: &[u8]) -> Result<Option<V>, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| match open.tree(tree).get(key)? {
             None => Ok(None),
             Some(bytes) => decode(&bytes).map(Some),
@@ -324,16 +341,19 @@ impl Store {
     }
 
     pub fn contains(&self, tree: TreeId, key: &[u8]) -> Result<bool, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| Ok(open.tree(tree).contains_key(key)?))
     }
 
     /// All records of a tree in key order.
     pub fn scan<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| open.tree(tree).iter().map(decode_item).collect())
     }
 
     /// The record with the smallest key, if the tree has any.
     pub fn first<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Option<(Vec<u8>, V)>, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| open.tree(tree).first()?.map(|item| decode_item(Ok(item))).transpose())
     }
 
@@ -344,12 +364,40 @@ impl Store {
         end: &[u8],
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, V)>, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| open.tree(tree).range(..end).take(limit).map(decode_item).collect())
     }
 
     /// The keys of a tree that start with `prefix`, in order.
     pub fn keys_with_prefix(&self, tree: TreeId, prefix: &[u8]) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.injected_failure(Some(tree))?;
         self.with(|open| open.tree(tree).scan_prefix(prefix).keys().map(|k| Ok(k?.to_vec())).collect())
+    }
+
+    /// Makes reads of `tree` fail (`None`: commits), until [`Store::heal`]: how tests
+    /// stand in for a disk that fails.
+    #[cfg(test)]
+    pub(crate) fn fail(&self, tree: Option<TreeId>) {
+        self.shared.failing.lock().unwrap().push(tree);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn heal(&self) {
+        self.shared.failing.lock().unwrap().clear();
+    }
+
+    #[cfg(test)]
+    fn injected_failure(&self, tree: Option<TreeId>) -> Result<(), StoreError> {
+        match self.shared.failing.lock().unwrap().contains(&tree) {
+            true => Err(StoreError::Encoding(format!("injected failure ({tree:?})"))),
+            false => Ok(()),
+        }
+    }
+
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn injected_failure(&self, _tree: Option<TreeId>) -> Result<(), StoreError> {
+        Ok(())
     }
 
     /// A one-way switch kept in the meta tree (e.g. "first start done").
@@ -372,9 +420,7 @@ impl Store {
     /// Applies every write of the batch atomically. Once enough writes have gathered,
     /// reopens the database afterwards (see `REOPEN_AFTER_WRITES`).
     pub fn commit(&self, batch: Batch) -> Result<(), StoreError> {
-        if let Some(failure) = batch.failure {
-            return Err(failure);
-        }
+        self.injected_failure(None)?;
         if batch.is_empty() {
             return Ok(());
         }

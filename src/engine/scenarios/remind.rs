@@ -2,81 +2,37 @@
 //! firing once, late delivery, recurrence across a DST change, and refusals.
 
 use super::*;
-use crate::clock::ManualClock;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 
 const ANNA: &str = "@anna:localhost";
 const BOB: &str = "@bob:localhost";
 const ROOM: &str = "!verkosto:localhost";
 
-struct Fixture {
-    engine: Engine,
-    clock: Arc<ManualClock>,
-    next_event: std::cell::Cell<u32>,
-}
-
-/// Monday 23.11.2026 10:00 in Helsinki.
-fn monday_ten() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
-}
-
 fn fixture(now: DateTime<Utc>) -> Fixture {
-    let clock = Arc::new(ManualClock::new(now));
-    let engine = Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock.clone()).unwrap();
-    Fixture { engine, clock, next_event: std::cell::Cell::new(0) }
+    Fixture::console(now)
 }
 
-impl Fixture {
-    /// `sender` says `text` in `room` now; the plain texts of the bot's answers.
-    fn say_in(&self, room: &str, sender: &str, text: &str) -> Vec<String> {
-        self.next_event.set(self.next_event.get() + 1);
-        let event = Event::Message(IncomingMessage {
-            event_id: format!("$e{}", self.next_event.get()),
-            sender: sender.into(),
-            room: room.into(),
-            text: text.into(),
-            thread_root: None,
-            mentions_bot: false,
-            is_direct: false,
-            sender_power: None,
-            at: self.engine.now(),
-        });
-        plain(&self.engine.handle(&event).unwrap())
-    }
-
-    fn say(&self, sender: &str, text: &str) -> Vec<String> {
-        self.say_in(ROOM, sender, text)
-    }
-
-    fn fire(&self) -> Vec<Delivery> {
-        self.engine.fire_due(self.engine.now()).unwrap()
-    }
-
-    fn stored(&self) -> usize {
-        self.engine.store().scan::<serde_json::Value>(TreeId::Reminders).unwrap().len()
-            + self.engine.store().scan::<u64>(TreeId::Due).unwrap().len()
-    }
+/// `sender` says `text` in the network room.
+fn say(f: &Fixture, sender: &str, text: &str) -> Vec<String> {
+    f.say_in(ROOM, sender, text)
 }
 
-fn plain(deliveries: &[Delivery]) -> Vec<String> {
-    deliveries
-        .iter()
-        .filter_map(|d| match &d.action {
-            Action::Send { message, .. } => Some(message.plain.clone()),
-            _ => None,
-        })
-        .collect()
+/// Reminders stored, counting their due-index entries.
+fn stored(f: &Fixture) -> usize {
+    f.engine.store().scan::<serde_json::Value>(TreeId::Reminders).unwrap().len()
+        + f.engine.store().scan::<u64>(TreeId::Due).unwrap().len()
 }
+
 
 #[test]
 fn setting_a_reminder_confirms_the_time_in_words_and_numbers_in_each_language() {
     let f = fixture(monday_ten());
-    let fi = f.say(ANNA, "!muistuta ensi maanantaina klo 9 soita Kelaan");
+    let fi = say(&f, ANNA, "!muistuta ensi maanantaina klo 9 soita Kelaan");
     assert!(fi[0].contains("Muistutan sinua ma 30.11.2026 klo 9.00: soita Kelaan"), "{fi:?}");
     assert!(fi[0].contains("!peru 1"), "{fi:?}");
-    let sv = f.say(ANNA, "!påminn nästa måndag kl 9 ring FPA");
+    let sv = say(&f, ANNA, "!påminn nästa måndag kl 9 ring FPA");
     assert!(sv[0].contains("påminner dig mån 30.11.2026 kl. 9.00: ring FPA"), "{sv:?}");
-    let en = f.say(ANNA, "!remind next monday at 9 call Kela");
+    let en = say(&f, ANNA, "!remind next monday at 9 call Kela");
     assert!(en[0].contains("remind you on Mon 30 Nov 2026 at 9:00: call Kela"), "{en:?}");
     assert!(en[0].contains("!cancel 3"), "{en:?}");
     assert_eq!(f.engine.next_due().unwrap(), Some(Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()));
@@ -85,7 +41,7 @@ fn setting_a_reminder_confirms_the_time_in_words_and_numbers_in_each_language() 
 #[test]
 fn a_reminder_fires_once_at_its_time_and_mentions_the_person() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!muistuta 30 min päästä tarkista lausunto");
+    say(&f, ANNA, "!muistuta 30 min päästä tarkista lausunto");
     f.clock.advance(TimeDelta::minutes(29));
     assert!(f.fire().is_empty(), "not due yet");
     f.clock.advance(TimeDelta::minutes(1));
@@ -105,13 +61,13 @@ fn a_reminder_fires_once_at_its_time_and_mentions_the_person() {
     f.clock.advance(TimeDelta::hours(1));
     assert!(f.fire().is_empty());
     assert_eq!(f.engine.next_due().unwrap(), None);
-    assert!(f.say(ANNA, "!muistutukset")[0].contains("ei ole muistutuksia"));
+    assert!(say(&f, ANNA, "!muistutukset")[0].contains("ei ole muistutuksia"));
 }
 
 #[test]
 fn the_transaction_id_depends_only_on_the_reminder_and_its_occurrence() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!remind in 5 minutes stretch");
+    say(&f, ANNA, "!remind in 5 minutes stretch");
     let due = f.engine.next_due().unwrap().unwrap();
     f.clock.set(due);
     let fired = f.fire();
@@ -121,7 +77,7 @@ fn the_transaction_id_depends_only_on_the_reminder_and_its_occurrence() {
 #[test]
 fn a_reminder_due_while_the_bot_was_down_says_how_late_it_is() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!muistuta klo 12 lounaspalaveri");
+    say(&f, ANNA, "!muistuta klo 12 lounaspalaveri");
     f.clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 12, 5, 0).unwrap()); // 14:05 in Helsinki
     let text = plain(&f.fire());
     assert_eq!(text.len(), 1, "delivered, not dropped");
@@ -133,7 +89,7 @@ fn a_reminder_due_while_the_bot_was_down_says_how_late_it_is() {
 fn a_weekly_reminder_keeps_its_wall_clock_time_across_the_autumn_dst_change() {
     // Monday 19.10.2026 08:00 summer time; the clocks fall back on Sunday 25.10.
     let f = fixture(Utc.with_ymd_and_hms(2026, 10, 19, 5, 0, 0).unwrap());
-    let set = f.say(ANNA, "!muistuta huone joka maanantai klo 9 verkostopalaveri");
+    let set = say(&f, ANNA, "!muistuta huone joka maanantai klo 9 verkostopalaveri");
     assert!(set[0].contains("ma 19.10.2026 klo 9.00") && set[0].contains("Toistuu maanantaisin klo 9.00"), "{set:?}");
     f.clock.set(Utc.with_ymd_and_hms(2026, 10, 19, 6, 0, 0).unwrap());
     let first = plain(&f.fire());
@@ -144,14 +100,14 @@ fn a_weekly_reminder_keeps_its_wall_clock_time_across_the_autumn_dst_change() {
     f.clock.set(next);
     assert_eq!(plain(&f.fire()).len(), 1);
     assert_eq!(f.engine.next_due().unwrap(), Some(Utc.with_ymd_and_hms(2026, 11, 2, 7, 0, 0).unwrap()));
-    let list = f.say(ANNA, "!muistutukset");
+    let list = say(&f, ANNA, "!muistutukset");
     assert!(list[0].contains("ma 2.11.2026 klo 9.00") && list[0].contains("toistuu maanantaisin"), "{list:?}");
 }
 
 #[test]
 fn missed_repeats_are_reported_once_instead_of_sent_in_a_burst() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!remind every day at 11 stand-up");
+    say(&f, ANNA, "!remind every day at 11 stand-up");
     f.clock.set(Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0).unwrap()); // Thursday 12:00
     let text = plain(&f.fire());
     assert_eq!(text.len(), 1, "{text:?}");
@@ -162,10 +118,10 @@ fn missed_repeats_are_reported_once_instead_of_sent_in_a_burst() {
 #[test]
 fn a_colleague_is_told_who_set_their_reminder_and_both_see_it_listed() {
     let f = fixture(monday_ten());
-    let set = f.say(ANNA, "!muistuta @bob:localhost huomenna klo 9 lähetä lausunto");
+    let set = say(&f, ANNA, "!muistuta @bob:localhost huomenna klo 9 lähetä lausunto");
     assert!(set[0].contains("Muistutan käyttäjää @bob:localhost ti 24.11.2026 klo 9.00"), "{set:?}");
-    assert!(f.say(BOB, "!muistutukset")[0].contains("sinulle (@anna:localhost asetti): lähetä lausunto"));
-    assert!(f.say(ANNA, "!muistutukset")[0].contains("käyttäjälle @bob:localhost: lähetä lausunto"));
+    assert!(say(&f, BOB, "!muistutukset")[0].contains("sinulle (@anna:localhost asetti): lähetä lausunto"));
+    assert!(say(&f, ANNA, "!muistutukset")[0].contains("käyttäjälle @bob:localhost: lähetä lausunto"));
     f.clock.set(Utc.with_ymd_and_hms(2026, 11, 24, 7, 0, 0).unwrap());
     let fired = f.fire();
     let text = plain(&fired);
@@ -181,10 +137,10 @@ fn a_colleague_is_told_who_set_their_reminder_and_both_see_it_listed() {
 #[test]
 fn the_list_shows_numbers_and_keeps_other_rooms_text_out() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!muistuta huomenna soita Kelaan");
+    say(&f, ANNA, "!muistuta huomenna soita Kelaan");
     f.say_in("!toinen:localhost", ANNA, "!muistuta huomenna salainen asia");
-    f.say(BOB, "!muistuta huomenna Bobin oma");
-    let list = f.say(ANNA, "!muistutukset")[0].clone();
+    say(&f, BOB, "!muistuta huomenna Bobin oma");
+    let list = say(&f, ANNA, "!muistutukset")[0].clone();
     assert!(list.contains("`1`") || list.contains("1 ti 24.11.2026"), "{list}");
     assert!(list.contains("soita Kelaan"), "{list}");
     assert!(!list.contains("salainen") && !list.contains("Bobin"), "{list}");
@@ -194,17 +150,17 @@ fn the_list_shows_numbers_and_keeps_other_rooms_text_out() {
 #[test]
 fn only_the_creator_can_cancel() {
     let f = fixture(monday_ten());
-    f.say(ANNA, "!muistuta huomenna soita Kelaan");
-    let refused = f.say(BOB, "!peru 1");
+    say(&f, ANNA, "!muistuta huomenna soita Kelaan");
+    let refused = say(&f, BOB, "!peru 1");
     assert!(refused[0].contains("vain sen asettaja"), "{refused:?}");
     assert!(f.engine.next_due().unwrap().is_some(), "still scheduled");
-    let done = f.say(ANNA, "!peru #1");
+    let done = say(&f, ANNA, "!peru #1");
     assert!(done[0].contains("Peruin muistutuksen 1: soita Kelaan"), "{done:?}");
-    assert_eq!(f.stored(), 0);
+    assert_eq!(stored(&f), 0);
     f.clock.advance(TimeDelta::days(2));
     assert!(f.fire().is_empty(), "a cancelled reminder never fires");
-    assert!(f.say(ANNA, "!cancel 1")[0].contains("no reminder number 1"));
-    assert!(f.say(ANNA, "!avbryt")[0].contains("!avbryt 3"));
+    assert!(say(&f, ANNA, "!cancel 1")[0].contains("no reminder number 1"));
+    assert!(say(&f, ANNA, "!avbryt")[0].contains("!avbryt 3"));
 }
 
 #[test]
@@ -220,14 +176,14 @@ fn bad_input_gets_a_polite_answer_and_changes_nothing() {
         ("!remind every 5 seconds ping", "once every 10 seconds"),
         ("!muistuta huomenna soita 010101-123N asiasta", "henkilötunnus"),
     ] {
-        let answer = f.say(ANNA, input);
+        let answer = say(&f, ANNA, input);
         assert_eq!(answer.len(), 1, "{input}");
         assert!(answer[0].contains(expected), "{input}: {answer:?}");
-        assert_eq!(f.stored(), 0, "{input} stored something");
+        assert_eq!(stored(&f), 0, "{input} stored something");
     }
     assert_eq!(f.engine.next_due().unwrap(), None);
     // Nothing was used up: the first real reminder is number 1.
-    assert!(f.say(ANNA, "!muistuta huomenna soita")[0].contains("!peru 1"));
+    assert!(say(&f, ANNA, "!muistuta huomenna soita")[0].contains("!peru 1"));
 }
 
 #[test]
@@ -248,13 +204,13 @@ fn a_command_answered_late_counts_from_when_it_was_sent() {
     assert_eq!(f.engine.next_due().unwrap(), Some(monday_ten() + TimeDelta::minutes(5)));
     // The same event again (a resync) sets nothing more.
     assert!(f.engine.handle(&event).unwrap().is_empty());
-    assert_eq!(f.stored(), 2);
+    assert_eq!(stored(&f), 2);
 }
 
 #[test]
 fn a_short_recurring_reminder_fires_every_interval() {
     let f = fixture(monday_ten());
-    let set = f.say(ANNA, "!remind every 20 seconds drink water");
+    let set = say(&f, ANNA, "!remind every 20 seconds drink water");
     assert!(set[0].contains("Repeats every 20 s."), "{set:?}");
     for round in 1..=3 {
         f.clock.advance(TimeDelta::seconds(20));
@@ -282,4 +238,17 @@ fn a_reminder_set_in_a_thread_is_said_in_that_thread() {
     f.clock.advance(TimeDelta::hours(1));
     let fired = f.fire();
     assert!(matches!(&fired[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"), "{fired:?}");
+}
+
+#[test]
+fn a_reminder_keeps_no_phone_number_or_e_mail_address() {
+    let f = fixture(monday_ten());
+    let confirmed = say(&f, ANNA, "!muistuta huomenna klo 9 soita asiakkaalle 040 123 4567 tai maili matti.m@example.com");
+    assert!(!confirmed[0].contains("040 123 4567") && !confirmed[0].contains("matti.m@example.com"), "{confirmed:?}");
+    let stored = f.engine.store().scan::<serde_json::Value>(TreeId::Reminders).unwrap();
+    let text = stored[0].1["text"].as_str().unwrap().to_string();
+    assert!(text.starts_with("soita asiakkaalle") && !text.contains("4567") && !text.contains("example.com"), "{text}");
+    f.clock.advance(TimeDelta::days(1));
+    let fired = plain(&f.fire());
+    assert!(fired[0].contains("soita asiakkaalle") && !fired[0].contains("4567"), "{fired:?}");
 }

@@ -1,5 +1,7 @@
 //! The one TOML configuration file: typed, validated, and every error names its key and line.
 
+pub mod regions;
+
 use crate::lang::Lang;
 use serde::Deserialize;
 use std::fmt;
@@ -366,8 +368,8 @@ impl Config {
             if !is_room_id(&team.room) {
                 out.push((at("room"), format!("'{}' is not a room id like !abc:example.org", team.room)));
             }
-            let now = chrono::Utc::now().with_timezone(&crate::remind::calendar::HELSINKI);
-            match crate::remind::time_expr::parse(&team.schedule, now) {
+            let now = chrono::Utc::now().with_timezone(&crate::time::calendar::HELSINKI);
+            match crate::time::expr::parse(&team.schedule, now) {
                 Ok(parsed) if parsed.recurrence.is_some() => {}
                 _ => out.push((at("schedule"), "must be a repeating time, like \"joka toinen tiistai klo 13\"".into())),
             }

@@ -47,7 +47,7 @@ pub enum Action {
         thread_root: Option<String>,
         /// Users to notify (m.mentions).
         mentions: Vec<String>,
-        link: crate::engine::Link,
+        link: Link,
         /// The person who must see it. When they are not in `room`, the adapter posts it
         /// where they are (`or_in`, else a direct message) and reports where with
         /// `Engine::reached_elsewhere`.
@@ -66,6 +66,29 @@ pub enum Action {
         #[serde(default)]
         in_reply_to: Option<String>,
     },
+}
+
+/// What a message the bot posts belongs to, so that replies and reactions to it find
+/// their place: the adapter reports its event id back (`Engine::link_sent`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Link {
+    /// The root of a ticket's thread in the coordinators' room.
+    TicketThread(String),
+    /// The professional's original question: its thread is the asker's side.
+    AskerQuestion(String),
+    /// The bot's "how useful was it?" question.
+    Feedback(String),
+    /// A handoff's announcement (ticket id, index among its handoffs): ✅ acknowledges.
+    Handoff(String, usize),
+}
+
+impl Link {
+    /// The ticket it belongs to.
+    pub fn ticket(&self) -> &str {
+        match self {
+            Link::TicketThread(id) | Link::AskerQuestion(id) | Link::Feedback(id) | Link::Handoff(id, _) => id,
+        }
+    }
 }
 
 /// Someone a message must reach, and a second place to try before a direct message.
@@ -87,7 +110,7 @@ pub struct Grounding {
 
 impl Action {
     /// The removal of a message that holds a personal identity code.
-    pub fn redact_identity_code(msg: &crate::engine::IncomingMessage, lang: Lang) -> Action {
+    pub fn redact_identity_code(msg: &super::IncomingMessage, lang: Lang) -> Action {
         Action::Redact {
             room: msg.room.clone(),
             event_id: msg.event_id.clone(),

@@ -22,6 +22,14 @@ pub struct IncomingMessage {
     pub at: DateTime<Utc>,
 }
 
+impl IncomingMessage {
+    /// A reply where the message was written (in its thread, if it came in one), as an
+    /// answer to it.
+    pub fn reply(&self, message: crate::lang::Message) -> super::Action {
+        super::Action::reply(&self.room, self.thread_root.as_deref(), message).answering(&self.event_id)
+    }
+}
+
 /// A reaction (annotation) someone put on a message.
 #[derive(Debug, Clone)]
 pub struct IncomingReaction {

@@ -1,10 +1,9 @@
-//! How reminders read: moments in words and numbers ("ma 30.11.2026 klo 9.00"), repeat
-//! rules, durations, and the reminder message itself, all from prompts/<lang>/.
+//! Time in words: moments ("ma 30.11.2026 klo 9.00"), durations and repeat rules, all
+//! from prompts/<lang>/.
 
-use crate::lang::{Lang, Message, Msg, Texts};
-use crate::remind::calendar::HELSINKI;
-use crate::remind::reminder::{Reminder, Target, LATE_AFTER};
-use crate::remind::time_expr::Recurrence;
+use super::calendar::HELSINKI;
+use super::expr::Recurrence;
+use crate::lang::{Lang, Msg, Texts};
 use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc, Weekday};
 
 /// The `index`th word of a space-separated list message (weekday names, months, units).
@@ -85,41 +84,6 @@ pub fn rule(texts: &Texts, lang: Lang, recurrence: &Recurrence, due: DateTime<Ut
             texts.message(lang, Msg::RuleEvery, &[("interval", &interval)]).plain
         }
     }
-}
-
-/// Messages as consecutive lines of one message.
-pub fn lines(parts: &[Message]) -> Message {
-    Message {
-        plain: parts.iter().map(|m| m.plain.as_str()).collect::<Vec<_>>().join("\n"),
-        html: parts.iter().map(|m| m.html.as_str()).collect::<Vec<_>>().join("<br>"),
-    }
-}
-
-/// What is said when a reminder falls due for `occurrence` and is sent at `now`: the
-/// reminder, how late it is if the bot was down, and how many repeats were missed.
-pub fn fired(texts: &Texts, reminder: &Reminder, occurrence: DateTime<Utc>, now: DateTime<Utc>, skipped: u64) -> Message {
-    let lang = reminder.lang;
-    let text = reminder.text.as_str();
-    let creator = reminder.creator.as_str();
-    let main = match &reminder.target {
-        Target::Creator => {
-            texts.message(lang, Msg::ReminderSelf, &[("user", creator), ("text", text)]).with_pill(creator)
-        }
-        Target::User(user) => {
-            texts.message(lang, Msg::ReminderUser, &[("user", user), ("creator", creator), ("text", text)]).with_pill(user)
-        }
-        Target::Room => texts.message(lang, Msg::ReminderRoom, &[("creator", creator), ("text", text)]),
-    };
-    let mut parts = vec![main];
-    let late = now - occurrence;
-    if late >= LATE_AFTER {
-        let (late, due) = (duration(texts, lang, late), when(texts, lang, occurrence));
-        parts.push(texts.message(lang, Msg::ReminderLate, &[("late", &late), ("due", &due)]));
-    }
-    if skipped > 0 {
-        parts.push(texts.message(lang, Msg::ReminderSkipped, &[("count", &skipped.to_string())]));
-    }
-    lines(&parts)
 }
 
 #[cfg(test)]

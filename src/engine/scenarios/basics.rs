@@ -1,20 +1,12 @@
 use super::*;
-use crate::clock::ManualClock;
-use chrono::TimeZone;
 
 fn engine() -> Engine {
-    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
-    Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock).unwrap()
+    Fixture::console(monday_ten()).engine
 }
 
 /// An engine configured with the `[access]` and `[[rooms]]` TOML in `rest`.
 fn configured_engine(rest: &str) -> Engine {
-    let src = format!(
-        "[matrix]\nhomeserver = \"http://127.0.0.1:8008\"\nuser_id = \"@kaveri:localhost\"\npassword = \"x\"\n{rest}"
-    );
-    let config = Config::parse(&src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+    Fixture::with_settings(settings(rest), Store::temporary().unwrap(), Utc::now()).engine
 }
 
 fn message(id: &str, text: &str) -> Event {
@@ -31,24 +23,13 @@ fn message(id: &str, text: &str) -> Event {
     })
 }
 
-fn sent_text(deliveries: &[Delivery]) -> Vec<String> {
-    deliveries
-        .iter()
-        .filter_map(|d| match &d.action {
-            Action::Send { message, .. } => Some(message.plain.clone()),
-            // What is sent when no answer model phrases it.
-            Action::Answer { fallback, .. } => Some(fallback.plain.clone()),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn help_is_answered_in_the_language_of_the_command_word() {
     let e = engine();
-    let fi = sent_text(&e.handle(&message("$1", "!apua")).unwrap());
-    let sv = sent_text(&e.handle(&message("$2", "!hjälp")).unwrap());
-    let en = sent_text(&e.handle(&message("$3", "!help")).unwrap());
+    let fi = plain(&e.handle(&message("$1", "!apua")).unwrap());
+    let sv = plain(&e.handle(&message("$2", "!hjälp")).unwrap());
+    let en = plain(&e.handle(&message("$3", "!help")).unwrap());
     assert!(fi[0].contains("työkyvyn tuen verkoston apuri"), "{fi:?}");
     assert!(sv[0].contains("stöd för arbetsförmåga"), "{sv:?}");
     assert!(en[0].contains("work-ability support network"), "{en:?}");
@@ -80,7 +61,7 @@ fn reply_goes_into_the_thread_the_question_came_from() {
 #[test]
 fn unknown_command_is_answered_in_the_room_language_and_names_the_word() {
     let e = engine();
-    let out = sent_text(&e.handle(&message("$1", "!apuva")).unwrap());
+    let out = plain(&e.handle(&message("$1", "!apuva")).unwrap());
     assert!(out[0].contains("!apuva") && out[0].contains("!apua"), "{out:?}");
 }
 
@@ -106,9 +87,9 @@ fn users_outside_the_allowlist_get_a_polite_refusal() {
     let e = configured_engine("[access]\ninvite_users = [\"@admin:localhost\"]\nusers = [\"@ammattilainen:localhost\"]\n");
     let Event::Message(mut m) = message("$1", "!help") else { unreachable!() };
     m.sender = "@outsider:elsewhere.org".into();
-    let out = sent_text(&e.handle(&Event::Message(m)).unwrap());
+    let out = plain(&e.handle(&Event::Message(m)).unwrap());
     assert!(out[0].contains("not allowed"), "{out:?}");
-    let ok = sent_text(&e.handle(&message("$2", "!help")).unwrap());
+    let ok = plain(&e.handle(&message("$2", "!help")).unwrap());
     assert!(ok[0].contains("work-ability"), "{ok:?}");
 }
 
@@ -133,44 +114,44 @@ fn direct(id: &str, text: &str) -> Event {
 #[test]
 fn ask_command_answers_from_the_catalogue_with_its_source() {
     let e = engine();
-    let out = sent_text(&e.handle(&message("$1", "!kysy miten asiakas pääsee IPS-työhönvalmennukseen?")).unwrap());
+    let out = plain(&e.handle(&message("$1", "!kysy miten asiakas pääsee IPS-työhönvalmennukseen?")).unwrap());
     assert!(out[0].contains("Lähde: palvelukortti IPS-työhönvalmennus"), "{out:?}");
 }
 
 #[test]
 fn question_in_a_direct_message_is_answered_in_its_own_language() {
     let e = engine();
-    let out = sent_text(&e.handle(&direct("$1", "Hur kommer en klient till IPS-arbetsträning?")).unwrap());
+    let out = plain(&e.handle(&direct("$1", "Hur kommer en klient till IPS-arbetsträning?")).unwrap());
     assert!(out[0].contains("Källa: tjänstekortet"), "{out:?}");
 }
 
 #[test]
 fn question_outside_the_catalogue_is_not_guessed() {
     let e = engine();
-    let out = sent_text(&e.handle(&direct("$1", "What is the weather like in Turku tomorrow?")).unwrap());
+    let out = plain(&e.handle(&direct("$1", "What is the weather like in Turku tomorrow?")).unwrap());
     assert!(out[0].starts_with("I found no service card"), "{out:?}");
 }
 
 #[test]
 fn empty_ask_explains_how_to_ask() {
     let e = engine();
-    let out = sent_text(&e.handle(&message("$1", "!ask")).unwrap());
+    let out = plain(&e.handle(&message("$1", "!ask")).unwrap());
     assert!(out[0].contains("Write your question after the command"), "{out:?}");
 }
 
 #[test]
 fn service_command_shows_a_whole_card_or_says_what_was_not_found() {
     let e = engine();
-    let card = sent_text(&e.handle(&message("$1", "!palvelu TYP")).unwrap());
+    let card = plain(&e.handle(&message("$1", "!palvelu TYP")).unwrap());
     assert!(card[0].contains("(typ)") && card[0].contains("Näin pääsee:"), "{card:?}");
-    let missing = sent_text(&e.handle(&message("$2", "!service kirjasto")).unwrap());
+    let missing = plain(&e.handle(&message("$2", "!service kirjasto")).unwrap());
     assert!(missing[0].contains("I found no service called “kirjasto”"), "{missing:?}");
 }
 
 #[test]
 fn services_command_lists_cards_by_category() {
     let e = engine();
-    let out = sent_text(&e.handle(&message("$1", "!palvelut")).unwrap());
+    let out = plain(&e.handle(&message("$1", "!palvelut")).unwrap());
     assert!(out[0].contains("Kuntoutus:") && out[0].contains("IPS-työhönvalmennus"), "{out:?}");
 }
 
@@ -203,10 +184,10 @@ fn question_the_catalogue_cannot_settle_is_a_plain_reply() {
 
 #[test]
 fn old_processed_marks_are_forgotten_and_recent_ones_kept() {
-    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
-    let e = Engine::new(Settings::console("@kaveri:localhost"), Store::temporary().unwrap(), clock.clone()).unwrap();
+    let f = Fixture::console(monday_ten());
+    let e = &f.engine;
     e.handle(&message("$old", "huomenta")).unwrap();
-    clock.advance(chrono::Duration::days(40));
+    f.clock.advance(chrono::Duration::days(40));
     e.handle(&message("$new", "huomenta")).unwrap();
     assert_eq!(e.prune_processed(chrono::Duration::days(30)).unwrap(), 1);
     assert!(!e.store().contains(TreeId::Processed, b"$old").unwrap());

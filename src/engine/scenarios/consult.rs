@@ -1,9 +1,7 @@
 //! The consultation flow through the engine, as the people in the rooms see it.
 
 use super::*;
-use crate::clock::ManualClock;
 use crate::consult::ticket::Status;
-use chrono::TimeZone;
 
 const NETWORK: &str = "!verkosto:example.org";
 const COORDS: &str = "!koordinaattorit:example.org";
@@ -43,9 +41,7 @@ schedule = "joka tiistai klo 13"
 "#,
         env!("CARGO_MANIFEST_DIR")
     );
-    let config = Config::parse(&src, "t.toml").unwrap();
-    let clock = Arc::new(ManualClock::new(chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()));
-    Engine::new(Settings::from_config(&config).unwrap(), Store::temporary().unwrap(), clock).unwrap()
+    Fixture::with_settings(settings_from(&src), Store::temporary().unwrap(), monday_ten()).engine
 }
 
 fn engine() -> Engine {
@@ -276,11 +272,14 @@ fn the_team_gets_the_agenda_of_escalated_tickets_the_working_day_before() {
     assert!(text.contains("kokous ti 24.11.2026 klo 13.00") && text.contains("K-2026-0001") && text.contains("Loimaa"), "{text}");
     // Nothing twice; the next agenda is Monday 30.11. at 9.00 Helsinki time.
     assert!(e.fire_due(now).unwrap().iter().all(|d| room_of(&d.action) != TEAM));
-    assert_eq!(e.next_agenda_due(now), Some(chrono::Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap()));
+    let next_monday_nine = chrono::Utc.with_ymd_and_hms(2026, 11, 30, 7, 0, 0).unwrap();
+    let before = next_monday_nine - chrono::Duration::minutes(1);
+    assert!(e.fire_due(before).unwrap().iter().all(|d| room_of(&d.action) != TEAM));
+    assert!(e.fire_due(next_monday_nine).unwrap().iter().any(|d| room_of(&d.action) == TEAM));
 }
 
 fn helsinki(d: u32, h: u32, m: u32) -> chrono::DateTime<chrono::Utc> {
-    crate::remind::calendar::HELSINKI.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().with_timezone(&chrono::Utc)
+    crate::time::calendar::HELSINKI.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap().with_timezone(&chrono::Utc)
 }
 
 fn fired_texts(e: &Engine, at: chrono::DateTime<chrono::Utc>) -> Vec<(String, String)> {
@@ -586,7 +585,7 @@ fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
     let first = serde_json::to_string(&e.ticket("K-2026-0001").unwrap().unwrap()).unwrap();
     // The year's ticket counter can no longer be read.
     let mut corrupt = Batch::default();
-    corrupt.put(TreeId::Meta, super::consult::counter_key(2026), &"not a number");
+    corrupt.put(TreeId::Meta, "ticket_counter_2026", &"not a number");
     e.store().commit(corrupt).unwrap();
 
     let event = Event::Message(IncomingMessage {
@@ -609,7 +608,7 @@ fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
     let queued = e.pending_deliveries().unwrap().len();
 
     let mut repaired = Batch::default();
-    repaired.put(TreeId::Meta, super::consult::counter_key(2026), &1u32);
+    repaired.put(TreeId::Meta, "ticket_counter_2026", &1u32);
     e.store().commit(repaired).unwrap();
     let retried: Vec<Action> = e.handle(&event).unwrap().into_iter().map(|d| d.action).collect();
     assert!(retried.iter().any(|a| text_of(a).contains("K-2026-0002")), "{retried:?}");
