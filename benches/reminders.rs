@@ -26,7 +26,6 @@ use kaveri::remind::reminder::{Reminder, Target};
 use kaveri::time::expr::Recurrence;
 use kaveri::store::{Batch, Store, TreeId};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -52,6 +51,9 @@ fn fire_at() -> DateTime<Utc> {
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;
+#[path = "support/child.rs"]
+mod child;
+use child::{get, ms, run_child, status_kib, us, verdict};
 
 const TEXTS: &[&str] = &[
     "soita Kelaan asiakkaan kuntoutusrahasta",
@@ -158,21 +160,6 @@ fn build(dir: &Path) -> Built {
     Built { took: start.elapsed(), reopens, slowest_commit, slowest_reopening_commit }
 }
 
-fn status_kib(field: &str) -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("read /proc/self/status");
-    status
-        .lines()
-        .find_map(|line| {
-            line.strip_prefix(field)?
-                .trim()
-                .strip_suffix("kB")?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0)
-}
-
 /// The measured side, in a process of its own. Prints `key value` lines.
 fn child(dir: &Path, full: bool) {
     let clock = Arc::new(ManualClock::new(fire_at() - TimeDelta::hours(1)));
@@ -254,6 +241,7 @@ fn child(dir: &Path, full: bool) {
             sender: "@user42:example.org".into(),
             room: "!room000042abcdefghij:example.org".into(),
             text: "!muistutukset".into(),
+            html: None,
             thread_root: None,
             mentions_bot: false,
             is_direct: false,
@@ -264,14 +252,6 @@ fn child(dir: &Path, full: bool) {
     assert_eq!(listing.len(), 1, "one reply");
     println!("list_ms {:.3}", ms(t.elapsed()));
     println!("hwm_after_list_kib {}", status_kib("VmHWM:"));
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-fn us(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e6
 }
 
 fn dir_bytes(dir: &Path) -> u64 {
@@ -287,48 +267,6 @@ fn dir_bytes(dir: &Path) -> u64 {
                 .sum()
         })
         .unwrap_or(0)
-}
-
-/// Runs the child on `dir` (`--child`: everything; `--startup-only`: up to the first
-/// `next_due`) and returns its figures.
-fn run_child(mode: &str, dir: &Path) -> Vec<(String, f64)> {
-    let exe = std::env::current_exe().expect("own path");
-    let output = Command::new(exe)
-        .arg(mode)
-        .arg(dir)
-        .output()
-        .expect("run the child");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        panic!(
-            "child failed: {}\n{stdout}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    stdout
-        .lines()
-        .filter_map(|line| {
-            let (k, v) = line.split_once(' ')?;
-            Some((k.to_string(), v.trim().parse().ok()?))
-        })
-        .collect()
-}
-
-fn get(figures: &[(String, f64)], key: &str) -> f64 {
-    figures
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| *v)
-        .unwrap_or_else(|| panic!("no {key} from the child"))
-}
-
-fn verdict(ok: bool) -> &'static str {
-    if ok {
-        "PASS"
-    } else {
-        "FAIL"
-    }
 }
 
 fn main() {

@@ -90,6 +90,7 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
             sender: sender.clone(),
             room: room.clone(),
             text: text.to_string(),
+            html: None,
             thread_root: thread.clone(),
             mentions_bot: false,
             // The console is a one-to-one conversation with the bot.

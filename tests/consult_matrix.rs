@@ -19,6 +19,13 @@ async fn say_in_thread(room: &Room, root: &OwnedEventId, text: &str) {
     room.send(content).await.unwrap();
 }
 
+/// A formatted message (`plain` and its `html`) in the thread of `root`.
+async fn say_html_in_thread(room: &Room, root: &OwnedEventId, plain: &str, html: &str) {
+    let mut content = RoomMessageEventContent::text_html(plain, html);
+    content.relates_to = Some(Relation::Thread(Thread::plain(root.clone(), root.clone())));
+    room.send(content).await.unwrap();
+}
+
 /// The next message from the bot in `room` that contains `needle`, skipping others
 /// (everyone in a room sees the bot's replies to everyone).
 async fn expect_containing(person: &mut Person, room: &Room, bot: &str, needle: &str) -> support::Seen {
@@ -96,11 +103,24 @@ async fn a_consultation_from_question_to_feedback() {
     let claimed = expect_containing(&mut alice, &network, &bot.user_id, "otti").await;
     assert!(claimed.body.contains("otti konsultaatiosi"), "{claimed:?}");
 
-    // The coordinator answers in the ticket's thread; the asker gets it in theirs.
-    say_in_thread(&coords, &notice.event_id, "Ohjaa ensin työttömien terveystarkastukseen.").await;
+    // The coordinator answers in the ticket's thread, formatted; the asker gets it in
+    // theirs with its list and link, and nothing Matrix does not allow.
+    say_html_in_thread(
+        &coords,
+        &notice.event_id,
+        "Ohjaa ensin työttömien terveystarkastukseen.\n- varaa aika\n- katso https://www.kela.fi/",
+        "<p>Ohjaa ensin <strong>työttömien terveystarkastukseen</strong>.</p><ul><li>varaa aika</li>\
+         <li>katso <a href=\"https://www.kela.fi/\">Kela</a></li></ul><script>alert(1)</script>\
+         <img src=\"https://example.org/x.png\" onerror=\"alert(2)\">",
+    )
+    .await;
     let relayed = expect_containing(&mut alice, &network, &bot.user_id, "vastasi").await;
     assert!(relayed.body.contains("Ohjaa ensin työttömien terveystarkastukseen."), "{relayed:?}");
     assert_eq!(relayed.thread_root.as_ref(), Some(&question));
+    let html = relayed.html.clone().unwrap_or_default();
+    assert!(html.contains("<li>varaa aika</li>") && html.contains("<a href=\"https://www.kela.fi/\">Kela</a>"), "{html}");
+    assert!(html.contains("<strong>työttömien terveystarkastukseen</strong>"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("onerror") && !html.contains("<img"), "{html}");
 
     // Escalate to the team, resolve, close: the asker is asked for feedback.
     say_in_thread(&coords, &notice.event_id, "!eskaloi").await;

@@ -270,7 +270,10 @@ async fn a_reminder_for_a_colleague_outside_the_room_reaches_them_by_direct_mess
     let direct = bob.accept_direct_message(60).await;
     let reminder = bob.expect_from(&direct, &bot.user_id, 40).await;
     assert!(reminder.body.contains("soita Kelaan") && reminder.body.contains(&alice.user_id), "{reminder:?}");
+    // Said where bob is, not in a room he cannot read; alice is told where it went.
     let in_room = alice.collect_from(&room, &bot.user_id, 3).await;
-    assert!(in_room.is_empty(), "said where bob is, not in a room he cannot read: {in_room:?}");
+    assert_eq!(in_room.len(), 1, "{in_room:?}");
+    assert!(in_room[0].body.contains(&bob.user_id) && in_room[0].body.contains("yksityisviestinä"), "{in_room:?}");
+    assert!(!in_room[0].body.contains("soita Kelaan"), "{in_room:?}");
     bot.stop().await;
 }

@@ -2,7 +2,7 @@
 //! stemming, synonyms and character n-grams.
 
 use crate::lang::detect::{STOPWORDS_EN, STOPWORDS_FI, STOPWORDS_SV};
-use crate::lang::Lang;
+use crate::lang::{fold_char, Lang};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;
 
@@ -11,21 +11,6 @@ const MIN_WORD_CHARS: usize = 2;
 
 /// Length of the character n-grams that catch gradation, -us stems and typos.
 const GRAM_CHARS: usize = 4;
-
-/// Lowercase letter as used for matching: umlauts and accents folded away, so that
-/// "tyokyky" typed on a keyboard without ä matches "työkyky".
-fn fold(c: char) -> char {
-    match c {
-        'ä' | 'å' | 'á' | 'à' | 'â' => 'a',
-        'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'ü' | 'ú' | 'ù' | 'û' => 'u',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'š' => 's',
-        'ž' => 'z',
-        _ => c,
-    }
-}
 
 /// Calls `f` with each lowercased, folded word of `text`. Words break at anything
 /// that is not a letter or digit; after a ':' the rest of the word is an inflection
@@ -46,7 +31,7 @@ pub(crate) fn for_each_word_with_lowercase(text: &str, mut f: impl FnMut(&str, &
         if c.is_alphanumeric() {
             if !in_ending {
                 lower.extend(c.to_lowercase());
-                word.extend(c.to_lowercase().map(fold));
+                word.extend(c.to_lowercase().map(fold_char));
                 letters += 1;
             }
         } else {
@@ -190,7 +175,7 @@ impl Analyzer {
             return None;
         }
         let base = super::voikko::Voikko::get()?.base_form(lower)?;
-        Some(base.chars().map(fold).collect())
+        Some(base.chars().map(fold_char).collect())
     }
 
     #[cfg(not(feature = "voikko"))]
@@ -266,10 +251,7 @@ mod tests {
     use super::*;
 
     fn fold_str(text: &str) -> String {
-        text.chars()
-            .flat_map(char::to_lowercase)
-            .map(fold)
-            .collect()
+        crate::lang::fold(text)
     }
 
     fn words(text: &str) -> Vec<String> {

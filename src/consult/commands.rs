@@ -198,6 +198,7 @@ mod tests {
             sender: "@anna:x".into(),
             room: "!r:x".into(),
             text: "!siirrä K-2026-0001 @bob:x".into(),
+            html: None,
             thread_root: None,
             mentions_bot: false,
             is_direct: false,

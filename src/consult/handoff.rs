@@ -91,7 +91,7 @@ pub(crate) fn handoff(
         thread_root,
         mentions: vec![receiver.to_string()],
         link: Link::Handoff(ticket.id.clone(), index),
-        reach: Some(Reach { person: receiver.to_string(), or_in }),
+        reach: Some(Reach { person: receiver.to_string(), or_in, tell: None }),
     }])
 }
 

@@ -328,7 +328,7 @@ pub(crate) fn thread_message(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result
     let Some(mut ticket) = repo::ticket(env, link.ticket())? else { return Ok(None) };
     match link {
         Link::TicketThread(_) if env.settings.is_coordinator(&msg.sender, &msg.room, msg.sender_power) => {
-            let text = screen(&msg.text).text;
+            let screened = screen(&msg.text);
             if ticket.status == Status::Claimed && ticket.owner.as_deref() == Some(msg.sender.as_str()) {
                 if let Ok(record) = ticket.apply(Transition::Start, &msg.sender, msg.at) {
                     repo::audit(ctx, &record)?;
@@ -337,13 +337,10 @@ pub(crate) fn thread_message(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result
             ticket.last_activity_at = Some(msg.at);
             repo::put_ticket(ctx, &ticket)?;
             let asker_lang = asker_lang(env, &ticket);
+            let args = [("actor", msg.sender.as_str()), ("id", ticket.id.as_str()), ("text", screened.text.as_str())];
+            let message = relayed(env, asker_lang, Msg::RelayToAsker, &args, msg, screened.masked);
             // The asker is waiting for this answer.
-            Ok(Some(vec![Action::notify(
-                &ticket.asker_room,
-                Some(&ticket.asker_event),
-                env.msg(asker_lang, Msg::RelayToAsker, &[("actor", &msg.sender), ("id", &ticket.id), ("text", &text)]),
-                vec![ticket.asker.clone()],
-            )]))
+            Ok(Some(vec![Action::notify(&ticket.asker_room, Some(&ticket.asker_event), message, vec![ticket.asker.clone()])]))
         }
         Link::AskerQuestion(_) | Link::Feedback(_) if msg.sender == ticket.asker => {
             let lang = asker_lang(env, &ticket);
@@ -356,20 +353,28 @@ pub(crate) fn thread_message(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result
             if ticket.status == Status::Closed {
                 return Ok(None);
             }
-            let text = screen(&msg.text).text;
+            let screened = screen(&msg.text);
             ticket.last_activity_at = Some(msg.at);
             repo::put_ticket(ctx, &ticket)?;
             let room_lang = env.settings.room_lang(&ticket.coordinators_room);
+            let args = [("id", ticket.id.as_str()), ("text", screened.text.as_str())];
+            let message = relayed(env, room_lang, Msg::RelayToCoordinators, &args, msg, screened.masked);
             // The owner (or, before anyone has claimed it, its coordinators) must read it.
             let readers = ticket.owner.clone().map_or_else(|| ticket.coordinators.clone(), |owner| vec![owner]);
-            Ok(Some(vec![Action::notify(
-                &ticket.coordinators_room,
-                ticket.thread_root.as_deref(),
-                env.msg(room_lang, Msg::RelayToCoordinators, &[("id", &ticket.id), ("text", &text)]),
-                readers,
-            )]))
+            Ok(Some(vec![Action::notify(&ticket.coordinators_room, ticket.thread_root.as_deref(), message, readers)]))
         }
         _ => Ok(None),
+    }
+}
+
+/// A message relayed to the other side of a consultation. It keeps the writer's own
+/// formatting (paragraphs, lists, links: the adapter has sanitised it to what Matrix
+/// allows) unless something in it had to be masked; then the masked plain text, with
+/// its line breaks and web addresses, stands in.
+fn relayed(env: &Env, lang: Lang, key: Msg, args: &[(&str, &str)], msg: &IncomingMessage, masked: bool) -> Message {
+    match msg.html.as_deref().filter(|_| !masked) {
+        Some(html) => env.texts.message_with_html(lang, key, args, ("text", html)),
+        None => env.msg(lang, key, args),
     }
 }
 

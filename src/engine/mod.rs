@@ -257,8 +257,10 @@ impl Engine {
         env.store.flush()
     }
 
-    /// The adapter posted a handoff where its receiver is (`room`, `thread_root`; a
-    /// direct message when `direct`) instead of where it was agreed.
+    /// The adapter posted a message where the person it must reach is (`room`,
+    /// `thread_root`; a direct message when `direct`) instead of where it was meant:
+    /// a handoff (the sender is told, the receiver's reminders follow it there) or a
+    /// colleague's reminder (its creator is told).
     pub fn reached_elsewhere(
         &self,
         delivery: &Delivery,
@@ -268,8 +270,12 @@ impl Engine {
     ) -> Result<Vec<Delivery>, StoreError> {
         let _one_at_a_time = self.kernel.one_at_a_time();
         let mut batch = Batch::default();
-        let actions =
-            consult::reached_elsewhere(&mut Ctx { env: &self.kernel.env, batch: &mut batch }, delivery, room, thread_root, direct)?;
+        let actions = match &delivery.action {
+            Action::Send { reach: Some(Reach { person, tell: Some(tell), .. }), .. } => {
+                remind::reached_elsewhere(&self.kernel.env, person, tell)
+            }
+            _ => consult::reached_elsewhere(&mut Ctx { env: &self.kernel.env, batch: &mut batch }, delivery, room, thread_root, direct)?,
+        };
         self.kernel.commit_follow_up(&format!("reached:{}", delivery.txn_id), actions, batch)
     }
 

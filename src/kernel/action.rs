@@ -97,6 +97,20 @@ pub struct Reach {
     pub person: String,
     /// A room and thread (the ticket's, in the coordinators' room) where they may be.
     pub or_in: Option<(String, Option<String>)>,
+    /// Whom to tell when it went elsewhere, and how (a colleague's reminder: its
+    /// creator, where they set it). Handoffs say so through their link instead.
+    #[serde(default)]
+    pub tell: Option<Tell>,
+}
+
+/// A note to post when a message had to go elsewhere: in `room` (and `thread_root`),
+/// in `lang`, naming reminder `id`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tell {
+    pub room: String,
+    pub thread_root: Option<String>,
+    pub lang: Lang,
+    pub id: u64,
 }
 
 /// What a phrased answer may draw on: the question (identity codes, phones and e-mails

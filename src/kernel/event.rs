@@ -10,6 +10,9 @@ pub struct IncomingMessage {
     pub sender: String,
     pub room: String,
     pub text: String,
+    /// The message's HTML (`formatted_body`), sanitised by the adapter to the tags and
+    /// attributes Matrix allows; none for a plain message.
+    pub html: Option<String>,
     /// Root of the thread the message was sent in, if any.
     pub thread_root: Option<String>,
     /// The adapter decides whether the bot was mentioned (pill, m.mentions, or its name).
@@ -52,6 +55,7 @@ impl IncomingReaction {
             sender: self.sender.clone(),
             room: self.room.clone(),
             text: String::new(),
+            html: None,
             thread_root,
             mentions_bot: false,
             is_direct: false,

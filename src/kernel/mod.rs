@@ -11,7 +11,7 @@ mod router;
 mod settings;
 mod throttle;
 
-pub use action::{txn_id_for, Action, Delivery, Grounding, Link, Reach};
+pub use action::{txn_id_for, Action, Delivery, Grounding, Link, Reach, Tell};
 pub use event::{Event, IncomingMessage, IncomingReaction};
 pub use router::{route, Route};
 pub use settings::{CoordinatorsRoom, Settings, CONSOLE_COORDINATORS_ROOM};

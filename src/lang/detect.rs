@@ -35,7 +35,7 @@ pub fn detect_lang(text: &str) -> Option<Lang> {
 /// stopword lists are written.
 fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
-        f(&super::fold(word).replace(['é', 'è'], "e"));
+        f(&super::fold(word));
     }
 }
 

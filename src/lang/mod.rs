@@ -26,10 +26,25 @@ impl Lang {
     }
 }
 
-/// Lower case with ä, å and ö folded to a and o: how names and cue words are compared,
-/// since many people type without the Nordic letters ("Poytya", "tyokyky").
+/// A lowercase letter as names, cue words and search terms are compared: umlauts and
+/// accents folded away, since many people type without the Nordic letters ("Poytya",
+/// "tyokyky").
+pub fn fold_char(c: char) -> char {
+    match c {
+        'ä' | 'å' | 'á' | 'à' | 'â' => 'a',
+        'ö' | 'ø' | 'ó' | 'ò' | 'ô' => 'o',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'ü' | 'ú' | 'ù' | 'û' => 'u',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'š' => 's',
+        'ž' => 'z',
+        _ => c,
+    }
+}
+
+/// `text` in lower case with [`fold_char`] applied.
 pub fn fold(text: &str) -> String {
-    text.to_lowercase().replace(['ä', 'å'], "a").replace('ö', "o")
+    text.chars().flat_map(char::to_lowercase).map(fold_char).collect()
 }
 
 impl fmt::Display for Lang {

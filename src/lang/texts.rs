@@ -127,6 +127,7 @@ keys! {
         ConsultUsage => "consult_usage",
         PrivacyHetu => "privacy_hetu",
         HandoffSentElsewhere => "handoff_sent_elsewhere",
+        ReminderSentElsewhere => "reminder_sent_elsewhere",
         PlaceDirect => "place_direct",
         PlaceCoordinatorsThread => "place_coordinators_thread",
         DecimalSeparator => "decimal_separator",
@@ -343,6 +344,22 @@ impl Texts {
     /// messages before rendering them once with `Message::from_markup`.
     pub fn fill(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)]) -> String {
         fill_placeholders(self.lang(lang).messages[key.key()].trim_matches('\n'), args, false)
+    }
+
+    /// As [`Texts::message`], with one placeholder given HTML of its own for the HTML
+    /// part (`rich` = name, HTML): a person's formatted text, already sanitised to what
+    /// Matrix allows. The plain part gets the plain value from `args`.
+    pub fn message_with_html(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)], rich: (&str, &str)) -> Message {
+        let message = Message::from_markup(&self.lang(lang).messages[key.key()]);
+        let (name, html) = rich;
+        // Made inert like any repeated text: no @room through the bot.
+        let html = clean_echo(html, LONGEST_ARGUMENT * 4);
+        let marker = "\u{F8FF}kaveri-html\u{F8FF}";
+        let others: Vec<(&str, &str)> = args.iter().copied().filter(|(n, _)| *n != name).chain([(name, marker)]).collect();
+        Message {
+            plain: fill_placeholders(&message.plain, args, false),
+            html: fill_placeholders(&message.html, &others, true).replacen(marker, &html, 1),
+        }
     }
 
     /// Renders any prompts/ markup with arguments, for templates kept outside messages.toml.

@@ -152,9 +152,15 @@ async fn deliver(
     match &delivery.action {
         Action::Send { room, message, thread_root, notice, mentions, in_reply_to, reach } => {
             let message = with_late_note(message);
-            let (room, thread_root, _) = place_for(client, room, thread_root, reach.as_ref()).await?;
+            let (room, thread_root, elsewhere) = place_for(client, room, thread_root, reach.as_ref()).await?;
             let to = Place { room: &room, thread_root: thread_root.as_deref(), in_reply_to: in_reply_to.as_deref() };
             send(client, to, &message, *notice, mentions, txn_id).await?;
+            // Whoever must know that it went elsewhere (a reminder's creator) is told.
+            if let (Some(engine), Some(direct), Some(Reach { tell: Some(_), .. })) = (engine, elsewhere, reach) {
+                let delivery = delivery.clone();
+                let queued = engine.run(move |e| e.reached_elsewhere(&delivery, &room, thread_root.as_deref(), direct)).await?;
+                follow_up = !queued.is_empty();
+            }
         }
         Action::SendLinked { room, message, thread_root, mentions, link, reach } => {
             let message = with_late_note(message);

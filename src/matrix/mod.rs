@@ -15,7 +15,10 @@ use crate::store::Store;
 use anyhow::Context;
 use engine_thread::EngineThread;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
-use matrix_sdk::ruma::events::room::message::{MessageType, OriginalSyncRoomMessageEvent, Relation};
+use matrix_sdk::ruma::events::room::message::{MessageFormat, MessageType, OriginalSyncRoomMessageEvent, Relation};
+// The Matrix specification's own sanitiser (ruma-html): only the tags and attributes
+// the spec allows survive, so a relayed answer keeps its lists and links and nothing else.
+use matrix_sdk::ruma::html::{sanitize_html, HtmlSanitizerMode, RemoveReplyFallback};
 use matrix_sdk::{Client, Room, RoomState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -188,6 +191,7 @@ async fn to_engine_event(
         sender: ev.sender.to_string(),
         room: room.room_id().to_string(),
         text: pills::with_user_ids(&text.body, text.formatted.as_ref().map(|f| f.body.as_str())),
+        html: text.formatted.as_ref().filter(|f| f.format == MessageFormat::Html).map(|f| sanitize_html(&f.body, HtmlSanitizerMode::Strict, RemoveReplyFallback::Yes)),
         thread_root,
         mentions_bot,
         is_direct: room.is_direct().await.unwrap_or(false),

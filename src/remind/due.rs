@@ -4,7 +4,7 @@
 
 use super::reminder::{due_key, next_after, parse_due_key, Reminder, Target};
 use super::{repo, text};
-use crate::kernel::{Action, Ctx, Reach};
+use crate::kernel::{Action, Ctx, Reach, Tell};
 use crate::store::{StoreError, TreeId};
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -46,7 +46,16 @@ pub(crate) fn fire(ctx: &mut Ctx<'_>, now: DateTime<Utc>) -> Result<Vec<(String,
             in_reply_to: None,
             // A colleague who is not in the room gets it where they are.
             reach: match &reminder.target {
-                Target::User(user) => Some(Reach { person: user.clone(), or_in: None }),
+                Target::User(user) => Some(Reach {
+                    person: user.clone(),
+                    or_in: None,
+                    tell: Some(Tell {
+                        room: reminder.room.clone(),
+                        thread_root: reminder.thread_root.clone(),
+                        lang: reminder.lang,
+                        id: reminder.id,
+                    }),
+                }),
                 _ => None,
             },
         };

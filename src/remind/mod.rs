@@ -16,6 +16,13 @@ use crate::kernel::{Action, Ctx, Env, Scheduled};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 
+/// A colleague's reminder went to them as a direct message (they are not in the room
+/// it was set in): its creator is told, where they set it.
+pub fn reached_elsewhere(env: &Env, person: &str, tell: &crate::kernel::Tell) -> Vec<Action> {
+    let note = env.msg(tell.lang, crate::lang::Msg::ReminderSentElsewhere, &[("to", person), ("id", &tell.id.to_string())]);
+    vec![Action::reply(&tell.room, tell.thread_root.as_deref(), note)]
+}
+
 /// The reminders' scheduled work, for the kernel's list of scheduled sources.
 pub struct DueReminders;
 

@@ -183,14 +183,6 @@ struct Token {
     spaced: bool,
 }
 
-fn fold(c: char) -> char {
-    match c {
-        'ä' | 'å' => 'a',
-        'ö' => 'o',
-        other => other,
-    }
-}
-
 fn tokenize(input: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut chars = input.char_indices().peekable();
@@ -221,7 +213,7 @@ fn tokenize(input: &str) -> Vec<Token> {
             chars.next();
         }
         let lower = input[start..end].to_lowercase();
-        let text = lower.chars().map(fold).collect();
+        let text = lower.chars().map(crate::lang::fold_char).collect();
         tokens.push(Token {
             kind,
             text,

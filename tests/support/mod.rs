@@ -289,6 +289,8 @@ pub struct Seen {
     pub sender: OwnedUserId,
     pub event_id: OwnedEventId,
     pub body: String,
+    /// The HTML (`formatted_body`), if it has one.
+    pub html: Option<String>,
     pub thread_root: Option<OwnedEventId>,
     /// The event it answers (m.in_reply_to), also inside a thread.
     pub reply_to: Option<OwnedEventId>,
@@ -341,6 +343,11 @@ impl Person {
                     sender: ev.sender.clone(),
                     event_id: ev.event_id.clone(),
                     body: ev.content.body().to_string(),
+                    html: match &ev.content.msgtype {
+                        matrix_sdk::ruma::events::room::message::MessageType::Text(t) => t.formatted.as_ref().map(|f| f.body.clone()),
+                        matrix_sdk::ruma::events::room::message::MessageType::Notice(n) => n.formatted.as_ref().map(|f| f.body.clone()),
+                        _ => None,
+                    },
                     thread_root,
                     reply_to,
                     notice,

@@ -15,6 +15,7 @@ fn message(id: &str, text: &str) -> Event {
         sender: "@ammattilainen:localhost".into(),
         room: "!verkosto:localhost".into(),
         text: text.into(),
+        html: None,
         thread_root: None,
         mentions_bot: false,
         is_direct: false,

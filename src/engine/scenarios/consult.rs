@@ -62,6 +62,7 @@ fn say(e: &Engine, s: Say<'_>) -> Vec<Action> {
         sender: s.sender.into(),
         room: s.room.into(),
         text: s.text.into(),
+        html: None,
         thread_root: s.thread.map(str::to_string),
         mentions_bot: false,
         is_direct: false,
@@ -192,6 +193,7 @@ fn power_level_in_the_coordinators_room_makes_a_coordinator() {
         sender: STRANGER.into(),
         room: COORDS.into(),
         text: "!claim K-2026-0001".into(),
+        html: None,
         thread_root: None,
         mentions_bot: false,
         is_direct: false,
@@ -481,6 +483,7 @@ fn an_identity_code_in_any_spelling_stops_every_path_and_nothing_is_stored() {
                 sender: ASKER.into(),
                 room: NETWORK.into(),
                 text: format!("Kaveri: kenelle asiakas {code} kuuluu?"),
+                html: None,
                 thread_root: None,
                 mentions_bot: true,
                 is_direct: false,
@@ -559,6 +562,7 @@ fn a_refused_redaction_asks_the_sender_and_tells_the_coordinators_without_the_co
             sender: ASKER.into(),
             room: NETWORK.into(),
             text: "!kysy asiakas 131052-308T".into(),
+            html: None,
             thread_root: None,
             mentions_bot: false,
             is_direct: false,
@@ -593,6 +597,7 @@ fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
         sender: ASKER.into(),
         room: NETWORK.into(),
         text: "!konsultaatio Loimaalainen asiakas, uupunut, pitkään työttömänä. Mihin ohjaan?".into(),
+        html: None,
         thread_root: None,
         mentions_bot: false,
         is_direct: false,
@@ -700,6 +705,7 @@ fn a_handoff_delivered_elsewhere_tells_the_sender_and_reminds_the_receiver_there
             sender: COORDINATOR.into(),
             room: COORDS.into(),
             text: "!siirto @bob:example.org ensikäynti TE-palveluissa ensi maanantaina klo 10".into(),
+            html: None,
             thread_root: Some("$root".into()),
             mentions_bot: false,
             is_direct: false,
@@ -727,4 +733,38 @@ fn a_handoff_delivered_elsewhere_tells_the_sender_and_reminds_the_receiver_there
         .find(|a| matches!(a, Action::Send { mentions, .. } if mentions == &vec!["@bob:example.org".to_string()]))
         .expect("the receiver is reminded");
     assert_eq!(room_of(reminder), "!dm:example.org", "{due:?}");
+}
+
+/// A coordinator's formatted answer in the ticket's thread, as the adapter hands it over
+/// (its HTML already sanitised to what Matrix allows).
+fn answer_formatted(e: &Engine, id: &str, text: &str, html: &str) -> Vec<Action> {
+    let event = Event::Message(IncomingMessage {
+        event_id: id.into(),
+        sender: COORDINATOR.into(),
+        room: COORDS.into(),
+        text: text.into(),
+        html: Some(html.into()),
+        thread_root: Some("$root".into()),
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: None,
+        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap(),
+    });
+    e.handle(&event).unwrap().into_iter().map(|d| d.action).collect()
+}
+
+#[test]
+fn a_relayed_answer_keeps_its_formatting_unless_something_was_masked() {
+    let e = engine();
+    open_ticket(&e);
+    let html = "<p>Ohjaa <strong>IPS-valmennukseen</strong>:</p><ul><li>varaa aika</li><li>lue <a href=\"https://www.kela.fi/\">Kela</a></li></ul> @room";
+    let relay = answer_formatted(&e, "$f1", "Ohjaa IPS-valmennukseen:\n- varaa aika\n- lue https://www.kela.fi/ @room", html);
+    let Action::Send { message, .. } = &relay[0] else { panic!("{relay:?}") };
+    assert!(message.html.contains("<ul><li>varaa aika</li>") && message.html.contains("<strong>IPS-valmennukseen</strong>"), "{}", message.html);
+    assert!(message.plain.contains("- varaa aika"), "{}", message.plain);
+    assert!(!message.html.contains("@room") && !message.plain.contains("@room"), "no @room through the bot: {message:?}");
+    // A phone number in it: the masked plain text stands in, so the number is nowhere.
+    let masked = answer_formatted(&e, "$f2", "Soita 040 123 4567", "<p>Soita <em>040 123 4567</em></p>");
+    let Action::Send { message, .. } = &masked[0] else { panic!("{masked:?}") };
+    assert!(!message.html.contains("4567") && !message.plain.contains("4567") && !message.html.contains("<em>"), "{message:?}");
 }

@@ -65,6 +65,7 @@ impl Fixture {
             sender: sender.into(),
             room: room.into(),
             text: text.into(),
+            html: None,
             thread_root: None,
             mentions_bot: false,
             is_direct: false,
