@@ -247,3 +247,43 @@ async fn a_handoff_reaches_a_receiver_who_is_in_no_room_with_the_bot_by_direct_m
     );
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultation_from_a_county_without_a_room_goes_to_the_fallback_room() {
+    let mut alice = Person::new("ammattilainen").await;
+    let mut coord = Person::new("koordinaattori").await;
+    let network = alice.client.create_room(Default::default()).await.unwrap();
+    let turku = coord.client.create_room(Default::default()).await.unwrap();
+    let fallback = coord.client.create_room(Default::default()).await.unwrap();
+    // Only Varsinais-Suomi has a coordinators' room; the fallback room takes the rest.
+    let config = format!(
+        "[access]\ninvite_users = [\"{a}\", \"{c}\"]\n\n[catalogue]\nregions_dir = \"{dir}/config/regions\"\n\n\
+         [consultations]\ncoordinators = [\"{c}\"]\nfallback_room = \"{f}\"\n\n\
+         [[rooms]]\nid = \"{n}\"\nkind = \"network\"\nlanguage = \"fi\"\n\n\
+         [[rooms]]\nid = \"{k}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\ncounty = \"varsinais-suomi\"\n\n\
+         [[rooms]]\nid = \"{f}\"\nkind = \"coordinators\"\nlanguage = \"fi\"\ncounty = \"kanta-hame\"\n",
+        a = alice.user_id,
+        c = coord.user_id,
+        dir = env!("CARGO_MANIFEST_DIR"),
+        n = network.room_id(),
+        k = turku.room_id(),
+        f = fallback.room_id(),
+    );
+    let mut bot = Bot::new(&config);
+    bot.start().await;
+    for room in [&network, &turku, &fallback] {
+        invite(room, &bot.user_id).await;
+    }
+    alice.wait_membership(&network, &bot.user_id, true).await;
+    coord.wait_membership(&turku, &bot.user_id, true).await;
+    coord.wait_membership(&fallback, &bot.user_id, true).await;
+
+    // Tampere is in Pirkanmaa, which has no room of its own.
+    alice.say(&network, "!konsultaatio Tamperelainen asiakas, pitkään työttömänä ja uupunut. Mihin ohjaan?").await;
+    let opened = expect_containing(&mut alice, &network, &bot.user_id, "Avasin").await;
+    assert!(opened.body.contains("Pirkanmaa") || opened.body.contains("pirkanmaa"), "the asker is told where it went: {opened:?}");
+    let ticket = expect_containing(&mut coord, &fallback, &bot.user_id, "Uusi konsultaatio").await;
+    assert!(ticket.body.contains("Tampere"), "{ticket:?}");
+    assert!(coord.collect_from(&turku, &bot.user_id, 3).await.is_empty(), "not in another county's room");
+    bot.stop().await;
+}

@@ -97,15 +97,16 @@ impl Scheduled for Agendas {
 }
 
 /// The agenda: every ticket escalated to the team (of its county), oldest first. Reads
-/// every ticket, once a week per team.
+/// every ticket, one at a time, once a week per team.
 fn agenda(env: &Env, team: &TeamConfig, meeting: DateTime<Utc>) -> Result<Message, StoreError> {
     let lang = env.settings.room_lang(&team.room);
     let texts = &env.texts;
-    let mut escalated: Vec<Ticket> = repo::all_tickets(env)?
-        .into_iter()
-        .filter(|t| t.status == Status::EscalatedTeam)
-        .filter(|t| team.county.is_none() || t.county == team.county)
-        .collect();
+    let mut escalated: Vec<Ticket> = Vec::new();
+    repo::for_each_ticket(env, |t| {
+        if t.status == Status::EscalatedTeam && (team.county.is_none() || t.county == team.county) {
+            escalated.push(t);
+        }
+    })?;
     escalated.sort_by_key(|t| t.escalated_team_at);
     let when = when(texts, lang, meeting);
     let mut lines = vec![texts.fill(lang, Msg::AgendaHeader, &[("when", &when), ("team", &team.id)])];

@@ -41,6 +41,11 @@ pub(crate) fn all_tickets(env: &Env) -> Result<Vec<Ticket>, StoreError> {
     Ok(env.store.scan::<Ticket>(TreeId::Tickets)?.into_iter().map(|(_, t)| t).collect())
 }
 
+/// Calls `f` with every ticket, one at a time (statistics, the deadline index).
+pub(crate) fn for_each_ticket(env: &Env, f: impl FnMut(Ticket)) -> Result<(), StoreError> {
+    env.store.for_each(TreeId::Tickets, f)
+}
+
 /// Writes a ticket and moves its entry in the deadline index to its next deadline (none
 /// once nothing more can fire).
 pub(crate) fn put_ticket(ctx: &mut Ctx<'_>, changed: &Ticket) -> Result<(), StoreError> {
@@ -102,12 +107,12 @@ pub(crate) fn ensure_deadline_index(env: &Env) -> Result<(), StoreError> {
         batch.remove(TreeId::TicketDue, key);
     }
     let mut indexed = 0;
-    for ticket in all_tickets(env)? {
+    for_each_ticket(env, |ticket| {
         if let Some(at) = due::next(&env.settings.consultations, &ticket) {
             batch.put(TreeId::TicketDue, due_key(at, &ticket.id), &ticket.id);
             indexed += 1;
         }
-    }
+    })?;
     batch.put(TreeId::Meta, INDEX_BUILT_WITH, &built_with);
     env.store.commit(batch)?;
     tracing::info!(tickets_with_deadlines = indexed, "built the ticket deadline index");

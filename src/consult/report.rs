@@ -2,7 +2,7 @@
 //! coordinators, for one month or for everything so far.
 
 use super::repo;
-use super::stats::{report, Report};
+use super::stats::{Report, Tally};
 use super::ticket::Status;
 use super::tickets::status_name;
 use crate::kernel::{Ctx, Decision, IncomingMessage};
@@ -16,12 +16,14 @@ pub(crate) fn stats(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, from: 
         return Ok(vec![msg.reply(env.msg(lang, Msg::RefusalNotCoordinator, &[]))]);
     }
     // Statistics from a partly read store would be wrong without saying so: an error.
-    let tickets = repo::all_tickets(env)?;
+    // Tickets are read one at a time: the tally keeps counts, not tickets.
+    let mut tally = Tally::new(from, to);
+    repo::for_each_ticket(env, |ticket| tally.add(&ticket))?;
     let label = match month {
         Some(month) => month.to_string(),
         None => env.texts.fill(lang, Msg::StatsAllTime, &[]),
     };
-    Ok(vec![msg.reply(render(&report(&tickets, from, to), &label, lang, &env.texts))])
+    Ok(vec![msg.reply(render(&tally.report(), &label, lang, &env.texts))])
 }
 
 fn render(r: &Report, period: &str, lang: Lang, texts: &Texts) -> Message {

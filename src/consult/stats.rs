@@ -32,36 +32,81 @@ const UNKNOWN: &str = "-";
 
 /// Tickets opened in `[from, to)`.
 pub fn report(tickets: &[Ticket], from: DateTime<Utc>, to: DateTime<Utc>) -> Report {
-    let chosen: Vec<&Ticket> = tickets.iter().filter(|t| t.opened_at >= from && t.opened_at < to).collect();
-    let count_by = |key: &dyn Fn(&Ticket) -> String| {
-        let mut map = BTreeMap::new();
-        for t in &chosen {
-            *map.entry(key(t)).or_insert(0) += 1;
+    let mut tally = Tally::new(from, to);
+    for ticket in tickets {
+        tally.add(ticket);
+    }
+    tally.report()
+}
+
+/// A report gathered one ticket at a time, so that tickets need not all be in memory
+/// at once: it keeps counts and a few numbers per ticket, never the tickets.
+pub struct Tally {
+    report: Report,
+    hours_to_claim: Vec<f64>,
+    hours_to_close: Vec<f64>,
+    scores: Vec<u8>,
+}
+
+impl Tally {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Tally {
+        Tally {
+            report: Report {
+                from,
+                to,
+                total: 0,
+                by_month: BTreeMap::new(),
+                by_municipality: BTreeMap::new(),
+                by_topic: BTreeMap::new(),
+                by_coordinator: BTreeMap::new(),
+                by_status: BTreeMap::new(),
+                median_hours_to_claim: None,
+                median_hours_to_close: None,
+                escalated_to_team: 0,
+                escalated_to_special: 0,
+                feedback_count: 0,
+                feedback_average: None,
+                nps: None,
+            },
+            hours_to_claim: Vec::new(),
+            hours_to_close: Vec::new(),
+            scores: Vec::new(),
         }
-        map
-    };
-    let hours = |end: fn(&Ticket) -> Option<DateTime<Utc>>| {
-        median(chosen.iter().filter_map(|t| end(t).map(|e| (e - t.opened_at).num_seconds() as f64 / 3600.0)).collect())
-    };
-    let scores: Vec<u8> = chosen.iter().filter_map(|t| t.feedback).collect();
-    let share = |pred: fn(u8) -> bool| scores.iter().filter(|s| pred(**s)).count() as f64 / scores.len() as f64;
-    Report {
-        from,
-        to,
-        total: chosen.len(),
-        by_month: count_by(&|t| t.opened_at.format("%Y-%m").to_string()),
-        by_municipality: count_by(&|t| t.municipality.clone().unwrap_or_else(|| UNKNOWN.into())),
-        by_topic: count_by(&|t| t.topic.clone().unwrap_or_else(|| UNKNOWN.into())),
-        by_coordinator: count_by(&|t| t.owner.clone().unwrap_or_else(|| UNKNOWN.into())),
-        by_status: count_by(&|t| t.status.key().to_string()),
-        median_hours_to_claim: hours(|t| t.claimed_at),
-        median_hours_to_close: hours(|t| t.closed_at),
-        escalated_to_team: chosen.iter().filter(|t| t.escalated_team_at.is_some()).count(),
-        escalated_to_special: chosen.iter().filter(|t| t.escalated_special_at.is_some()).count(),
-        feedback_count: scores.len(),
-        feedback_average: (!scores.is_empty())
-            .then(|| scores.iter().map(|&s| f64::from(s)).sum::<f64>() / scores.len() as f64),
-        nps: (!scores.is_empty()).then(|| 100.0 * (share(|s| s >= 9) - share(|s| s <= 6))),
+    }
+
+    /// Counts `t` if it was opened in the report's period.
+    pub fn add(&mut self, t: &Ticket) {
+        let r = &mut self.report;
+        if t.opened_at < r.from || t.opened_at >= r.to {
+            return;
+        }
+        r.total += 1;
+        let label = |value: &Option<String>| value.clone().unwrap_or_else(|| UNKNOWN.into());
+        *r.by_month.entry(t.opened_at.format("%Y-%m").to_string()).or_insert(0) += 1;
+        *r.by_municipality.entry(label(&t.municipality)).or_insert(0) += 1;
+        *r.by_topic.entry(label(&t.topic)).or_insert(0) += 1;
+        *r.by_coordinator.entry(label(&t.owner)).or_insert(0) += 1;
+        *r.by_status.entry(t.status.key().to_string()).or_insert(0) += 1;
+        let hours = |end: DateTime<Utc>| (end - t.opened_at).num_seconds() as f64 / 3600.0;
+        self.hours_to_claim.extend(t.claimed_at.map(hours));
+        self.hours_to_close.extend(t.closed_at.map(hours));
+        r.escalated_to_team += usize::from(t.escalated_team_at.is_some());
+        r.escalated_to_special += usize::from(t.escalated_special_at.is_some());
+        self.scores.extend(t.feedback);
+    }
+
+    pub fn report(self) -> Report {
+        let Tally { mut report, hours_to_claim, hours_to_close, scores } = self;
+        report.median_hours_to_claim = median(hours_to_claim);
+        report.median_hours_to_close = median(hours_to_close);
+        report.feedback_count = scores.len();
+        if !scores.is_empty() {
+            let n = scores.len() as f64;
+            let share = |pred: fn(u8) -> bool| scores.iter().filter(|s| pred(**s)).count() as f64 / n;
+            report.feedback_average = Some(scores.iter().map(|&s| f64::from(s)).sum::<f64>() / n);
+            report.nps = Some(100.0 * (share(|s| s >= 9) - share(|s| s <= 6)));
+        }
+        report
     }
 }
 

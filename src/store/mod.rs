@@ -351,6 +351,19 @@ impl Store {
         self.with(|open| open.tree(tree).iter().map(decode_item).collect())
     }
 
+    /// Calls `f` with each record of a tree in key order, decoding one at a time: for
+    /// reading a whole tree without holding it in memory.
+    pub fn for_each<V: DeserializeOwned>(&self, tree: TreeId, mut f: impl FnMut(V)) -> Result<(), StoreError> {
+        self.injected_failure(Some(tree))?;
+        self.with(|open| {
+            for item in open.tree(tree).iter() {
+                let (_, value) = decode_item::<V>(item)?;
+                f(value);
+            }
+            Ok(())
+        })
+    }
+
     /// The record with the smallest key, if the tree has any.
     pub fn first<V: DeserializeOwned>(&self, tree: TreeId) -> Result<Option<(Vec<u8>, V)>, StoreError> {
         self.injected_failure(Some(tree))?;

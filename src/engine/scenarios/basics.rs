@@ -10,18 +10,7 @@ fn configured_engine(rest: &str) -> Engine {
 }
 
 fn message(id: &str, text: &str) -> Event {
-    Event::Message(IncomingMessage {
-        event_id: id.into(),
-        sender: "@ammattilainen:localhost".into(),
-        room: "!verkosto:localhost".into(),
-        text: text.into(),
-        html: None,
-        thread_root: None,
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap(),
-    })
+    Event::Message(incoming(id, "!verkosto:localhost", "@ammattilainen:localhost", text, monday_ten()))
 }
 
 

@@ -60,18 +60,23 @@ impl Fixture {
 
     /// A message from `sender` in `room` now.
     pub fn message(&self, room: &str, sender: &str, text: &str) -> IncomingMessage {
-        IncomingMessage {
-            event_id: self.next_id(),
-            sender: sender.into(),
-            room: room.into(),
-            text: text.into(),
-            html: None,
-            thread_root: None,
-            mentions_bot: false,
-            is_direct: false,
-            sender_power: None,
-            at: self.engine.now(),
-        }
+        incoming(&self.next_id(), room, sender, text, self.engine.now())
+    }
+}
+
+/// A plain message, not addressed to the bot by mention.
+pub(super) fn incoming(id: &str, room: &str, sender: &str, text: &str, at: DateTime<Utc>) -> IncomingMessage {
+    IncomingMessage {
+        event_id: id.into(),
+        sender: sender.into(),
+        room: room.into(),
+        text: text.into(),
+        html: None,
+        thread_root: None,
+        mentions_bot: false,
+        is_direct: false,
+        sender_power: None,
+        at,
     }
 }
 
