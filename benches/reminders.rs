@@ -40,7 +40,7 @@ const STARTUP_TARGET: Duration = Duration::from_secs(1);
 const RSS_TARGET_MB: f64 = 200.0;
 
 /// The engine's meta key for the last reminder id handed out
-/// (`engine::commands::remind::LAST_ID`, private there).
+/// (`remind::repo`, private there).
 const LAST_ID: &[u8] = b"reminder_last_id";
 
 /// Monday 30.11.2026 at 9.00 Helsinki time: when the 10,000 fall due.
@@ -125,7 +125,7 @@ struct Built {
 }
 
 /// Writes the million through `Batch`/`Store::commit` with the same trees, keys and
-/// values as `engine::commands::remind::record`, in large transactions, then flushes
+/// values as `remind::repo::add`, in large transactions, then flushes
 /// and closes the store.
 fn build(dir: &Path) -> Built {
     let start = Instant::now();

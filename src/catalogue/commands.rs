@@ -5,6 +5,7 @@
 //! `!palvelut` / `!tjänster` / `!services`: every card by category.
 
 use super::{answer, Catalogue, Index, SearchResult};
+use crate::kernel::policy::screen;
 use crate::kernel::{Action, Env, Grounding, IncomingMessage};
 use crate::lang::{CommandKey, Lang, Message, Msg};
 use crate::privacy;
@@ -79,7 +80,8 @@ pub fn apply(env: &Env, catalogue: &Catalogue, index: &Index, msg: &IncomingMess
             });
             let message = match card {
                 Some(card) => answer::full_card(card, catalogue, lang, &env.texts),
-                None => env.msg(lang, Msg::ServiceNotFound, &[("query", query)]),
+                // Repeated back, so screened like anything the bot keeps or forwards.
+                None => env.msg(lang, Msg::ServiceNotFound, &[("query", &screen(query).text)]),
             };
             Said::Reply(msg.reply(message))
         }

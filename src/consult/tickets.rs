@@ -178,7 +178,7 @@ pub(crate) fn draft_answer(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result<O
             }
             let text = screen(&msg.text).text;
             if routing::find_municipality(&env.settings.regions, &text).is_none() {
-                let reply = env.msg(draft.lang, Msg::ConsultMunicipalityUnknown, &[("text", msg.text.trim())]);
+                let reply = env.msg(draft.lang, Msg::ConsultMunicipalityUnknown, &[("text", text.trim())]);
                 return Ok(Some(vec![reply_in(msg, &draft, reply)]));
             }
             let combined = Draft { question: format!("{} ({})", draft.question, text.trim()), ..draft };

@@ -166,7 +166,7 @@ impl Engine {
         match command {
             Command::Help => Ok(vec![msg.reply(env.msg(lang, Msg::Help, &[]))]),
             Command::Unknown(word) => {
-                let word = crate::lang::clean_echo(word, LONGEST_UNKNOWN_WORD);
+                let word = crate::lang::clean_echo(&crate::kernel::policy::screen(word).text, LONGEST_UNKNOWN_WORD);
                 Ok(vec![msg.reply(env.msg(lang, Msg::UnknownCommand, &[("command", &word)]))])
             }
             Command::Catalogue(command) => {

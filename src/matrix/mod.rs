@@ -18,7 +18,7 @@ use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMember
 use matrix_sdk::ruma::events::room::message::{MessageFormat, MessageType, OriginalSyncRoomMessageEvent, Relation};
 // The Matrix specification's own sanitiser (ruma-html): only the tags and attributes
 // the spec allows survive, so a relayed answer keeps its lists and links and nothing else.
-use matrix_sdk::ruma::html::{sanitize_html, HtmlSanitizerMode, RemoveReplyFallback};
+use ruma_html::{sanitize_html, HtmlSanitizerMode, RemoveReplyFallback};
 use matrix_sdk::{Client, Room, RoomState};
 use std::sync::Arc;
 use std::time::Duration;
