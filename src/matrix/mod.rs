@@ -16,9 +16,7 @@ use anyhow::Context;
 use engine_thread::EngineThread;
 use matrix_sdk::ruma::events::room::member::{MembershipState, StrippedRoomMemberEvent};
 use matrix_sdk::ruma::events::room::message::{MessageFormat, MessageType, OriginalSyncRoomMessageEvent, Relation};
-// The Matrix specification's own sanitiser (ruma-html): only the tags and attributes
-// the spec allows survive, so a relayed answer keeps its lists and links and nothing else.
-use ruma_html::{sanitize_html, HtmlSanitizerMode, RemoveReplyFallback};
+use ruma_html::{Html, SanitizerConfig};
 use matrix_sdk::{Client, Room, RoomState};
 use std::sync::Arc;
 use std::time::Duration;
@@ -191,13 +189,24 @@ async fn to_engine_event(
         sender: ev.sender.to_string(),
         room: room.room_id().to_string(),
         text: pills::with_user_ids(&text.body, text.formatted.as_ref().map(|f| f.body.as_str())),
-        html: text.formatted.as_ref().filter(|f| f.format == MessageFormat::Html).map(|f| sanitize_html(&f.body, HtmlSanitizerMode::Strict, RemoveReplyFallback::Yes)),
+        html: text.formatted.as_ref().filter(|f| f.format == MessageFormat::Html).map(|f| sanitised(&f.body)),
         thread_root,
         mentions_bot,
         is_direct: room.is_direct().await.unwrap_or(false),
         sender_power: power_of(room, &ev.sender).await,
         at: timestamp(ev.origin_server_ts),
     }))
+}
+
+/// A formatted body as Kaveri may relay it, cleaned with the Matrix specification's
+/// own sanitiser (ruma-html, strict): only the tags and attributes the spec allows, no
+/// reply fallback, and no images or script and style text either (an image from
+/// elsewhere would tell its server who read the answer).
+fn sanitised(html: &str) -> String {
+    let config = SanitizerConfig::strict().remove_reply_fallback().remove_elements(["img", "script", "style"]);
+    let parsed = Html::parse(html);
+    parsed.sanitize_with(&config);
+    parsed.to_string()
 }
 
 async fn inviter_of(room: &Room, client: &Client) -> Option<String> {
