@@ -57,19 +57,13 @@ struct Say<'a> {
 }
 
 fn say(e: &Engine, s: Say<'_>) -> Vec<Action> {
-    let event = Event::Message(IncomingMessage {
-        event_id: s.id.into(),
-        sender: s.sender.into(),
-        room: s.room.into(),
-        text: s.text.into(),
-        html: None,
-        thread_root: s.thread.map(str::to_string),
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    });
+    let event = Event::Message(IncomingMessage { thread_root: s.thread.map(str::to_string), ..incoming(s.id, s.room, s.sender, s.text, monday_utc(9, 0)) });
     e.handle(&event).unwrap().into_iter().map(|d| d.action).collect()
+}
+
+/// Monday 23.11.2026 at `hour`:`minute` UTC.
+fn monday_utc(hour: u32, minute: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, hour, minute, 0).unwrap()
 }
 
 fn text_of(action: &Action) -> &str {
@@ -188,18 +182,7 @@ fn only_coordinators_may_claim() {
 fn power_level_in_the_coordinators_room_makes_a_coordinator() {
     let e = engine();
     open_ticket(&e);
-    let event = Event::Message(IncomingMessage {
-        event_id: "$p".into(),
-        sender: STRANGER.into(),
-        room: COORDS.into(),
-        text: "!claim K-2026-0001".into(),
-        html: None,
-        thread_root: None,
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: Some(50),
-        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-    });
+    let event = Event::Message(IncomingMessage { sender_power: Some(50), ..incoming("$p", COORDS, STRANGER, "!claim K-2026-0001", monday_utc(9, 0)) });
     e.handle(&event).unwrap();
     assert_eq!(e.ticket("K-2026-0001").unwrap().unwrap().owner.as_deref(), Some(STRANGER));
 }
@@ -478,18 +461,7 @@ fn an_identity_code_in_any_spelling_stops_every_path_and_nothing_is_stored() {
         }
         // A question by mention, too.
         let mention = e
-            .handle(&Event::Message(IncomingMessage {
-                event_id: "$mention".into(),
-                sender: ASKER.into(),
-                room: NETWORK.into(),
-                text: format!("Kaveri: kenelle asiakas {code} kuuluu?"),
-                html: None,
-                thread_root: None,
-                mentions_bot: true,
-                is_direct: false,
-                sender_power: None,
-                at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-            }))
+            .handle(&Event::Message(IncomingMessage { mentions_bot: true, ..incoming("$mention", NETWORK, ASKER, &format!("Kaveri: kenelle asiakas {code} kuuluu?"), monday_utc(9, 0)) }))
             .unwrap();
         refused_and_redacted(&mention.into_iter().map(|d| d.action).collect::<Vec<_>>(), "$mention");
         for tree in [TreeId::Tickets, TreeId::Reminders, TreeId::Drafts] {
@@ -557,18 +529,7 @@ fn a_flood_gets_one_slow_down_and_then_silence() {
 fn a_refused_redaction_asks_the_sender_and_tells_the_coordinators_without_the_code() {
     let e = engine();
     let out = e
-        .handle(&Event::Message(IncomingMessage {
-            event_id: "$h".into(),
-            sender: ASKER.into(),
-            room: NETWORK.into(),
-            text: "!kysy asiakas 131052-308T".into(),
-            html: None,
-            thread_root: None,
-            mentions_bot: false,
-            is_direct: false,
-            sender_power: None,
-            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-        }))
+        .handle(&Event::Message(incoming("$h", NETWORK, ASKER, "!kysy asiakas 131052-308T", monday_utc(9, 0))))
         .unwrap();
     let redaction = out.into_iter().find(|d| matches!(d.action, Action::Redact { .. })).unwrap();
     let follow_up: Vec<Action> = e.redaction_refused(&redaction).unwrap().into_iter().map(|d| d.action).collect();
@@ -592,18 +553,7 @@ fn a_failed_store_read_writes_nothing_and_the_same_event_succeeds_on_retry() {
     corrupt.put(TreeId::Meta, "ticket_counter_2026", &"not a number");
     e.store().commit(corrupt).unwrap();
 
-    let event = Event::Message(IncomingMessage {
-        event_id: "$q2".into(),
-        sender: ASKER.into(),
-        room: NETWORK.into(),
-        text: "!konsultaatio Loimaalainen asiakas, uupunut, pitkään työttömänä. Mihin ohjaan?".into(),
-        html: None,
-        thread_root: None,
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap(),
-    });
+    let event = Event::Message(incoming("$q2", NETWORK, ASKER, "!konsultaatio Loimaalainen asiakas, uupunut, pitkään työttömänä. Mihin ohjaan?", monday_utc(9, 30)));
     assert!(e.handle(&event).is_err(), "a decision on a failed read is not committed");
     // Nothing half-written: ticket 1 untouched, no new ticket, no reply queued, and the
     // event not marked as handled, so it is decided again.
@@ -700,18 +650,7 @@ fn a_handoff_delivered_elsewhere_tells_the_sender_and_reminds_the_receiver_there
     let e = engine();
     open_ticket(&e);
     let out = e
-        .handle(&Event::Message(IncomingMessage {
-            event_id: "$h".into(),
-            sender: COORDINATOR.into(),
-            room: COORDS.into(),
-            text: "!siirto @bob:example.org ensikäynti TE-palveluissa ensi maanantaina klo 10".into(),
-            html: None,
-            thread_root: Some("$root".into()),
-            mentions_bot: false,
-            is_direct: false,
-            sender_power: None,
-            at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap(),
-        }))
+        .handle(&Event::Message(IncomingMessage { thread_root: Some("$root".into()), ..incoming("$h", COORDS, COORDINATOR, "!siirto @bob:example.org ensikäynti TE-palveluissa ensi maanantaina klo 10", monday_utc(9, 0)) }))
         .unwrap();
     let handoff = out.iter().find(|d| matches!(d.action, Action::SendLinked { .. })).expect("the handoff").clone();
     assert!(matches!(&handoff.action, Action::SendLinked { reach: Some(r), .. } if r.person == "@bob:example.org"), "{handoff:?}");
@@ -738,18 +677,7 @@ fn a_handoff_delivered_elsewhere_tells_the_sender_and_reminds_the_receiver_there
 /// A coordinator's formatted answer in the ticket's thread, as the adapter hands it over
 /// (its HTML already sanitised to what Matrix allows).
 fn answer_formatted(e: &Engine, id: &str, text: &str, html: &str) -> Vec<Action> {
-    let event = Event::Message(IncomingMessage {
-        event_id: id.into(),
-        sender: COORDINATOR.into(),
-        room: COORDS.into(),
-        text: text.into(),
-        html: Some(html.into()),
-        thread_root: Some("$root".into()),
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 30, 0).unwrap(),
-    });
+    let event = Event::Message(IncomingMessage { html: Some(html.into()), thread_root: Some("$root".into()), ..incoming(id, COORDS, COORDINATOR, text, monday_utc(9, 30)) });
     e.handle(&event).unwrap().into_iter().map(|d| d.action).collect()
 }
 

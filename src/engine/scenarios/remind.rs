@@ -189,18 +189,7 @@ fn bad_input_gets_a_polite_answer_and_changes_nothing() {
 #[test]
 fn a_command_answered_late_counts_from_when_it_was_sent() {
     let f = fixture(monday_ten());
-    let event = Event::Message(IncomingMessage {
-        event_id: "$backlog".into(),
-        sender: ANNA.into(),
-        room: ROOM.into(),
-        text: "!muistuta 10 min päästä soita takaisin".into(),
-        html: None,
-        thread_root: None,
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: monday_ten() - TimeDelta::minutes(5),
-    });
+    let event = Event::Message(incoming("$backlog", ROOM, ANNA, "!muistuta 10 min päästä soita takaisin", monday_ten() - TimeDelta::minutes(5)));
     f.engine.handle(&event).unwrap();
     assert_eq!(f.engine.next_due().unwrap(), Some(monday_ten() + TimeDelta::minutes(5)));
     // The same event again (a resync) sets nothing more.
@@ -223,18 +212,7 @@ fn a_short_recurring_reminder_fires_every_interval() {
 #[test]
 fn a_reminder_set_in_a_thread_is_said_in_that_thread() {
     let f = fixture(monday_ten());
-    let event = Event::Message(IncomingMessage {
-        event_id: "$in-thread".into(),
-        sender: ANNA.into(),
-        room: ROOM.into(),
-        text: "!muistuta tunnin päästä kysy asiakkaan suostumus".into(),
-        html: None,
-        thread_root: Some("$root".into()),
-        mentions_bot: false,
-        is_direct: false,
-        sender_power: None,
-        at: f.engine.now(),
-    });
+    let event = Event::Message(IncomingMessage { thread_root: Some("$root".into()), ..incoming("$in-thread", ROOM, ANNA, "!muistuta tunnin päästä kysy asiakkaan suostumus", f.engine.now()) });
     let confirmation = f.engine.handle(&event).unwrap();
     assert!(matches!(&confirmation[0].action, Action::Send { thread_root: Some(r), .. } if r == "$root"));
     f.clock.advance(TimeDelta::hours(1));
