@@ -111,6 +111,7 @@ fn reminder(n: u64, rng: &mut Rng) -> Reminder {
         created_at: fire_at() - TimeDelta::days(30) + TimeDelta::seconds(n as i64),
         due,
         recurrence,
+        creator_told: false,
     }
 }
 

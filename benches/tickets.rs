@@ -104,6 +104,7 @@ fn reminder(n: u64, rng: &mut Rng) -> Reminder {
         created_at: now() - TimeDelta::days(1),
         due,
         recurrence: None,
+        creator_told: false,
     }
 }
 

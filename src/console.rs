@@ -98,19 +98,26 @@ pub fn run(options: ConsoleOptions<'_>) -> anyhow::Result<()> {
             sender_power: None,
             at: engine.now(),
         });
-        match engine.handle(&event) {
+        // The store failed: nothing was changed. As on Matrix, the person hears once that
+        // the answer comes later, and the message is decided again a few times.
+        let mut decided = engine.handle(&event);
+        for _ in 0..RETRIES {
+            if decided.is_ok() {
+                break;
+            }
+            for apology in engine.take_apologies() {
+                show(&engine, options.phraser.as_ref(), &mut out, &apology)?;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            decided = engine.handle(&event);
+        }
+        match decided {
             Ok(deliveries) => {
                 for delivery in deliveries {
                     show(&engine, options.phraser.as_ref(), &mut out, &delivery)?;
                 }
             }
-            // The store failed: nothing was changed; the person is asked to try again.
-            Err(e) => {
-                tracing::error!(error = %e, "could not store a decision");
-                for apology in engine.take_apologies() {
-                    show(&engine, options.phraser.as_ref(), &mut out, &apology)?;
-                }
-            }
+            Err(e) => tracing::error!(error = %e, "could not store a decision; the message was dropped"),
         }
     }
     engine.store().flush()?;
@@ -137,6 +144,9 @@ fn say(out: &mut impl Write, room: &str, thread_root: Option<&str>, text: &str) 
         None => writeln!(out, "Kaveri [{room}]:\n{text}\n"),
     }
 }
+
+/// How many times the console decides a message again after a store error.
+const RETRIES: usize = 3;
 
 fn show(engine: &Engine, phraser: Option<&Phraser>, out: &mut impl Write, delivery: &Delivery) -> anyhow::Result<()> {
     match &delivery.action {

@@ -89,8 +89,7 @@ pub fn parse<'a>(texts: &Texts, key: CommandKey, msg: &IncomingMessage, args: &'
             if !extra.is_empty() {
                 return Some(Err(Refusal::ReassignExtraWords(extra.join(" "))));
             }
-            let old_word = typed_command(&msg.text).is_some_and(|w| crate::lang::fold(&w) == "siirra");
-            change(Change::Reassign { to: to.to_string(), old_word })
+            change(Change::Reassign { to: to.to_string(), old_word: typed_old_reassign_word(msg) })
         }
         CommandKey::Handoff => {
             let Some(receiver) = rest.first().filter(|w| is_user_id(w)) else { return Some(Err(Refusal::HandoffUsage)) };
@@ -143,10 +142,11 @@ fn is_user_id(word: &str) -> bool {
     word.starts_with('@') && word.contains(':')
 }
 
-/// The command word as typed ("siirrä" in "Kaveri: !siirrä K-2026-0001 @bob:x").
-fn typed_command(text: &str) -> Option<String> {
-    let word = text.split_whitespace().find_map(|w| w.strip_prefix('!'))?;
-    Some(word.to_lowercase())
+/// Whether the reassignment was typed with its old Finnish word `!siirrä`, one letter
+/// from the handoff's `!siirto` (still obeyed, with a hint).
+pub(crate) fn typed_old_reassign_word(msg: &IncomingMessage) -> bool {
+    let word = msg.text.split_whitespace().find_map(|w| w.strip_prefix('!'));
+    word.is_some_and(|w| crate::lang::fold(w) == "siirra")
 }
 
 /// Splits "<step> <when>" where the time is at the end: the longest ending that reads as

@@ -29,9 +29,12 @@ impl Scheduled for TicketDeadlines {
     /// Fires the deadlines due by `now`, marking each on its ticket so it fires once.
     fn fire(&self, ctx: &mut Ctx<'_>, now: DateTime<Utc>) -> Result<Vec<(String, Action)>, StoreError> {
         let mut out = Vec::new();
-        for id in repo::tickets_due(ctx.env, now, FIRE_BATCH)? {
+        for (key, id) in repo::tickets_due(ctx.env, now, FIRE_BATCH)? {
+            // Every entry read goes; writing the ticket adds the one for its next deadline.
+            // An entry that matches no deadline any more can then never come back due.
+            repo::remove_due_entry(ctx.batch, key);
             let Some(mut ticket) = repo::ticket(ctx.env, &id)? else {
-                tracing::warn!(ticket = %id, "a deadline index entry names no ticket");
+                tracing::warn!(ticket = %id, "removed a deadline index entry that names no ticket");
                 continue;
             };
             let due: Vec<(DateTime<Utc>, Timer)> =

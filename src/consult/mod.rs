@@ -47,12 +47,23 @@ pub fn apply(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, command: Comm
 /// The polite answer to a consultation command that could not be read.
 pub fn refuse(env: &Env, msg: &IncomingMessage, lang: Lang, refusal: Refusal) -> Vec<Action> {
     let say = |key: Msg, args: &[(&str, &str)]| vec![msg.reply(env.msg(lang, key, args))];
+    // A reassignment typed with the old word gets the hint whatever else is said.
+    let with_hint = |mut actions: Vec<Action>| {
+        if commands::typed_old_reassign_word(msg) {
+            actions.push(msg.reply(env.msg(lang, Msg::ReassignOldWord, &[])));
+        }
+        actions
+    };
     match refusal {
         Refusal::ConsultUsage => say(Msg::ConsultUsage, &[]),
-        Refusal::ReassignUsage => say(Msg::ReassignUsage, &[]),
+        Refusal::ReassignUsage => with_hint(say(Msg::ReassignUsage, &[])),
         Refusal::ReassignExtraWords(words) => {
             let handoff = env.texts.command_word(lang, crate::lang::CommandKey::Handoff);
-            say(Msg::ReassignExtraWords, &[("words", &words), ("handoff", handoff)])
+            with_hint(say(Msg::ReassignExtraWords, &[("words", &words), ("handoff", handoff)]))
+        }
+        // Statistics are for coordinators: others hear that, not how to write a month.
+        Refusal::StatsUsage if !env.settings.is_coordinator(&msg.sender, &msg.room, msg.sender_power) => {
+            say(Msg::RefusalNotCoordinator, &[])
         }
         Refusal::HandoffUsage => say(Msg::HandoffUsage, &[]),
         Refusal::ArrivalUsage => say(Msg::ArrivalUsage, &[]),

@@ -83,13 +83,21 @@ pub(crate) fn next_deadline(env: &Env) -> Result<Option<DateTime<Utc>>, StoreErr
     Ok(env.store.first::<String>(TreeId::TicketDue)?.and_then(|(key, _)| due_of(&key)))
 }
 
-/// Ids of up to `limit` tickets with a deadline due by `now`, earliest first.
-pub(crate) fn tickets_due(env: &Env, now: DateTime<Utc>, limit: usize) -> Result<Vec<String>, StoreError> {
+/// Up to `limit` entries of the deadline index due by `now`, earliest first: each
+/// entry's key (for removing it) and ticket id.
+pub(crate) fn tickets_due(env: &Env, now: DateTime<Utc>, limit: usize) -> Result<Vec<(Vec<u8>, String)>, StoreError> {
     let end = (now.timestamp_millis() + 1).to_be_bytes();
-    Ok(env.store.scan_below::<String>(TreeId::TicketDue, &end, limit)?.into_iter().map(|(_, id)| id).collect())
+    env.store.scan_below::<String>(TreeId::TicketDue, &end, limit)
 }
 
-/// Meta key recording which deadline settings the index was built with.
+/// Removes one entry of the deadline index (one that was fired, or names no ticket).
+pub(crate) fn remove_due_entry(batch: &mut Batch, key: Vec<u8>) {
+    batch.remove(TreeId::TicketDue, key);
+}
+
+/// Meta key recording which deadline settings the index was built with. Change the
+/// version ("v1") when the way deadlines are computed changes (due.rs, the calendar),
+/// so that the next start rebuilds the index.
 const INDEX_BUILT_WITH: &[u8] = b"ticket_due_index";
 
 /// Builds the deadline index afresh when it was built with other deadline settings (or

@@ -10,6 +10,7 @@ use super::ticket::{ticket_id, AuditRecord, Origin, Refusal, Status, Ticket, Tra
 use crate::kernel::policy::screen;
 use crate::kernel::{Action, Ctx, Decision, Env, IncomingMessage, Link};
 use crate::lang::{CommandKey, Lang, Message, Msg, Texts, Word};
+use crate::privacy;
 use crate::store::StoreError;
 use crate::time::words::when;
 use chrono::Datelike;
@@ -189,13 +190,22 @@ pub(crate) fn draft_answer(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result<O
 
 /// `!ota`, `!eskaloi`, `!ratkaistu`, `!sulje`, `!avaa`, `!vaihda`, and 👍 on a ticket.
 pub(crate) fn change(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, wanted: &TicketRef, change: Change) -> Decision {
+    // The old Finnish word for reassigning, one letter from the handoff's: still obeyed,
+    // and whatever the answer, followed by a hint.
+    let hint = matches!(change, Change::Reassign { old_word: true, .. })
+        .then(|| msg.reply(ctx.env.msg(lang, Msg::ReassignOldWord, &[])));
+    let mut actions = apply_change(ctx, msg, lang, wanted, change)?;
+    actions.extend(hint);
+    Ok(actions)
+}
+
+fn apply_change(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, wanted: &TicketRef, change: Change) -> Decision {
     let env = ctx.env;
     let reply = |m: Message| Ok(vec![Action::reply(&msg.room, msg.thread_root.as_deref(), m)]);
     let mut ticket = match ticket_for(env, msg, lang, wanted)? {
         Ok(t) => t,
         Err(refusal) => return Ok(refusal),
     };
-    let mut hint = None;
     let transition = match change {
         Change::Claim => Transition::Claim,
         Change::Resolve => Transition::Resolve,
@@ -208,11 +218,7 @@ pub(crate) fn change(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, wante
             Transition::EscalateToSpecial
         }
         Change::Escalate { .. } => Transition::EscalateToTeam,
-        Change::Reassign { to, old_word } => {
-            // The old Finnish word, one letter from the handoff's: still obeyed, with a hint.
-            hint = old_word.then(|| msg.reply(env.msg(lang, Msg::ReassignOldWord, &[])));
-            Transition::Reassign { to }
-        }
+        Change::Reassign { to, .. } => Transition::Reassign { to },
     };
     // The asker may reopen their own ticket; everything else is for coordinators.
     let own_reopen = !transition.needs_coordinator() && msg.sender == ticket.asker;
@@ -226,9 +232,7 @@ pub(crate) fn change(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, wante
     };
     repo::put_ticket(ctx, &ticket)?;
     repo::audit(ctx, &record)?;
-    let mut actions = announce(env, msg, &ticket, &record, lang);
-    actions.extend(hint);
-    Ok(actions)
+    Ok(announce(env, msg, &ticket, &record, lang))
 }
 
 fn refusal_message(env: &Env, lang: Lang, ticket: &Ticket, refusal: &Refusal, actor: &str, coordinator: bool) -> Message {
@@ -372,11 +376,23 @@ pub(crate) fn thread_message(ctx: &mut Ctx<'_>, msg: &IncomingMessage) -> Result
 /// allows) unless something in it had to be masked; then the masked plain text, with
 /// its line breaks and web addresses, stands in.
 fn relayed(env: &Env, lang: Lang, key: Msg, args: &[(&str, &str)], msg: &IncomingMessage, masked: bool) -> Message {
-    match msg.html.as_deref().filter(|_| !masked) {
+    // The HTML is checked on its own: a link's address (mailto:, a phone number) is not
+    // in the plain body. Too long to relay whole, it is not relayed cut in a tag either.
+    let usable = |html: &&str| {
+        !masked
+            && privacy::scan(html).is_empty()
+            && html.len() <= MAX_RELAYED_HTML_BYTES
+            && msg.text.chars().count() <= MAX_RELAYED_CHARS
+    };
+    match msg.html.as_deref().filter(usable) {
         Some(html) => env.texts.message_with_html(lang, key, args, ("text", html)),
         None => env.msg(lang, key, args),
     }
 }
+
+/// A relayed message longer than this is relayed as (cut) plain text.
+const MAX_RELAYED_CHARS: usize = 4000;
+const MAX_RELAYED_HTML_BYTES: usize = 16_000;
 
 pub(crate) fn record_feedback(ctx: &mut Ctx<'_>, ticket: &mut Ticket, score: u8, lang: Lang) -> Decision {
     ticket.feedback = Some(score);

@@ -5,7 +5,8 @@
 //! Where things are: a command word is recognised in kernel/router.rs, its arguments
 //! are parsed into a typed request in its capability's `commands.rs` (catalogue,
 //! remind, consult), dispatched by the one match in [`Engine::apply`], decided by the
-//! capability's rules against its `repo.rs`, and worded from prompts/<lang>/. The gate
+//! capability's rules against its state (remind's and consult's `repo.rs`; the
+//! catalogue's cards are read-only), and worded from prompts/<lang>/. The gate
 //! (access, privacy, throttle) is kernel/policy.rs; scheduled work is each capability's
 //! `Scheduled` source, listed in [`Engine::scheduled`].
 
@@ -18,6 +19,7 @@ use crate::lang::{CommandKey, Lang, Message, Msg, Texts};
 use crate::store::{Batch, Store, StoreError};
 use crate::{consult, remind};
 use chrono::{DateTime, Utc};
+use std::cell::Cell;
 use std::sync::Arc;
 
 pub use crate::kernel::{
@@ -98,10 +100,18 @@ impl Engine {
             Event::Message(msg) => {
                 let route = self.kernel.route(msg);
                 let lang = self.kernel.lang_of(msg, &route);
-                let apology = (route != Route::Ignore).then_some((msg, lang));
-                self.kernel.decide_event(&msg.event_id, apology, |ctx| self.decide_message(ctx, msg, &route, lang))
+                let stopped_at_gate = Cell::new(false);
+                let decided = self.kernel.decide_event(&msg.event_id, |ctx| {
+                    self.decide_message(ctx, msg, &route, lang, &stopped_at_gate)
+                });
+                // Someone who asked the bot something hears once that it will come later;
+                // not chatter, and not a message the gate turned away.
+                if decided.is_err() && route != Route::Ignore && !stopped_at_gate.get() {
+                    self.kernel.apologise(msg, lang);
+                }
+                decided
             }
-            Event::Reaction(reaction) => self.kernel.decide_event(&reaction.event_id, None, |ctx| {
+            Event::Reaction(reaction) => self.kernel.decide_event(&reaction.event_id, |ctx| {
                 // A reaction from someone who may not use the bot changes nothing.
                 if self.kernel.admits_reaction(reaction) {
                     consult::reaction(ctx, reaction)
@@ -112,7 +122,14 @@ impl Engine {
         }
     }
 
-    fn decide_message(&self, ctx: &mut Ctx<'_>, msg: &IncomingMessage, route: &Route<'_>, lang: Lang) -> Decision {
+    fn decide_message(
+        &self,
+        ctx: &mut Ctx<'_>,
+        msg: &IncomingMessage,
+        route: &Route<'_>,
+        lang: Lang,
+        stopped_at_gate: &Cell<bool>,
+    ) -> Decision {
         if msg.sender == ctx.env.settings.bot_user {
             return Ok(Vec::new());
         }
@@ -122,6 +139,7 @@ impl Engine {
             return Ok(Vec::new());
         }
         if let Gate::Stop(actions) = self.kernel.gate(msg, route, lang) {
+            stopped_at_gate.set(true);
             return Ok(actions);
         }
         if matches!(route, Route::Ignore | Route::Question { .. }) {

@@ -145,34 +145,28 @@ impl Kernel {
 
     /// Decides an event and commits the decision with the event's processed mark and
     /// its outbox entries in one transaction. An event seen before yields nothing. When
-    /// the store stops the decision, nothing is written, and `apology`, if given (the
-    /// message the bot was reading, and its language), gets one "please try again".
-    pub fn decide_event(
-        &self,
-        event_id: &str,
-        apology: Option<(&IncomingMessage, Lang)>,
-        decide: impl FnOnce(&mut Ctx<'_>) -> Decision,
-    ) -> Result<Vec<Delivery>, StoreError> {
-        if self.env.store.contains(TreeId::Processed, event_id.as_bytes())? {
-            return Ok(Vec::new());
-        }
-        let mut batch = Batch::default();
-        let committed = decide(&mut Ctx { env: &self.env, batch: &mut batch }).and_then(|actions| {
+    /// the store fails, nothing is written and the error is returned: the event is
+    /// decided again when it comes again (the caller may [`Kernel::apologise`]).
+    pub fn decide_event(&self, event_id: &str, decide: impl FnOnce(&mut Ctx<'_>) -> Decision) -> Result<Vec<Delivery>, StoreError> {
+        let committed = (|| {
+            if self.env.store.contains(TreeId::Processed, event_id.as_bytes())? {
+                return Ok(Vec::new());
+            }
+            let mut batch = Batch::default();
+            let actions = decide(&mut Ctx { env: &self.env, batch: &mut batch })?;
             batch.put(TreeId::Processed, event_id, &self.env.now().timestamp());
             let deliveries = self.enqueue(event_id, actions, &mut batch)?;
             self.env.store.commit(batch)?;
             Ok(deliveries)
-        });
+        })();
         if let Err(e) = &committed {
             tracing::error!(error = %e, "a decision could not be stored; its event will be decided again");
-            if let Some((msg, lang)) = apology {
-                self.apologise(msg, lang);
-            }
         }
         committed
     }
 
-    fn apologise(&self, msg: &IncomingMessage, lang: Lang) {
+    /// Queues one "please try again" for `msg`, in `lang`, unless it already has one.
+    pub fn apologise(&self, msg: &IncomingMessage, lang: Lang) {
         let mut apologies = self.apologies.lock().unwrap_or_else(|e| e.into_inner());
         let (pending, given) = &mut *apologies;
         if given.contains(&msg.event_id) {

@@ -47,7 +47,7 @@ pub fn screen(text: &str) -> Screened {
 
 /// What the gate decided about a message the bot reads.
 pub enum Gate {
-    /// Go on to the capabilities, in this language.
+    /// Go on to the capabilities.
     Pass,
     /// Stop here with these actions (a refusal, a "slow down", or nothing).
     Stop(Vec<Action>),
@@ -61,7 +61,8 @@ impl Kernel {
     /// questions); then the throttle.
     pub fn gate(&self, msg: &IncomingMessage, route: &Route<'_>, lang: Lang) -> Gate {
         let env = &self.env;
-        if privacy::contains_hetu(&msg.text) {
+        // The HTML too: a link's address is not in the plain body.
+        if privacy::contains_hetu(&msg.text) || msg.html.as_deref().is_some_and(privacy::contains_hetu) {
             let text = match route {
                 Route::Command { command: CommandKey::Remind, .. } => Msg::RemindIdentityCode,
                 _ => Msg::PrivacyHetu,

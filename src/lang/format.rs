@@ -29,7 +29,6 @@ impl Message {
         self
     }
 
-    /// Joins messages as separate paragraphs.
     /// Messages as consecutive lines of one message.
     pub fn lines(parts: &[Message]) -> Message {
         Message {
@@ -38,6 +37,7 @@ impl Message {
         }
     }
 
+    /// Joins messages as separate paragraphs.
     pub fn join(parts: &[Message]) -> Message {
         Message {
             plain: parts.iter().map(|m| m.plain.as_str()).collect::<Vec<_>>().join("\n\n"),

@@ -352,8 +352,9 @@ impl Texts {
     pub fn message_with_html(&self, lang: Lang, key: MessageKey, args: &[(&str, &str)], rich: (&str, &str)) -> Message {
         let message = Message::from_markup(&self.lang(lang).messages[key.key()]);
         let (name, html) = rich;
-        // Made inert like any repeated text: no @room through the bot.
-        let html = clean_echo(html, LONGEST_ARGUMENT * 4);
+        // Made inert like any repeated text (no @room through the bot), and never cut:
+        // the caller relays only HTML short enough to go whole.
+        let html = clean_echo(html, html.chars().count() + 1);
         let marker = "\u{F8FF}kaveri-html\u{F8FF}";
         let others: Vec<(&str, &str)> = args.iter().copied().filter(|(n, _)| *n != name).chain([(name, marker)]).collect();
         Message {

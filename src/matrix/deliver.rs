@@ -135,7 +135,7 @@ pub async fn send_apology(client: &Client, apology: &Delivery) {
 }
 
 /// Carries out one action; true when that queued a follow-up (a note on where a
-/// handoff went) that should leave now.
+/// handoff or a colleague's reminder went) that should leave now.
 async fn deliver(
     client: &Client,
     delivery: &Delivery,

@@ -166,6 +166,7 @@ fn set(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, request: Request<'_
         created_at: ctx.env.now(),
         due: request.at,
         recurrence: request.recurrence,
+        creator_told: false,
     };
     let reminder = repo::add(ctx, reminder)?;
     Ok(vec![msg.reply(confirmation(&ctx.env.texts, &reminder))])
@@ -194,6 +195,7 @@ pub fn set_follow_up(
         created_at: ctx.env.now(),
         due,
         recurrence: None,
+        creator_told: false,
     };
     let reminder = repo::add(ctx, reminder)?;
     Ok(confirmation(&ctx.env.texts, &reminder))

@@ -49,7 +49,7 @@ pub(crate) fn fire(ctx: &mut Ctx<'_>, now: DateTime<Utc>) -> Result<Vec<(String,
                 Target::User(user) => Some(Reach {
                     person: user.clone(),
                     or_in: None,
-                    tell: Some(Tell {
+                    tell: (!reminder.creator_told).then(|| Tell {
                         room: reminder.room.clone(),
                         thread_root: reminder.thread_root.clone(),
                         lang: reminder.lang,
@@ -64,6 +64,8 @@ pub(crate) fn fire(ctx: &mut Ctx<'_>, now: DateTime<Utc>) -> Result<Vec<(String,
         match next {
             Some((next, _)) => {
                 reminder.due = next;
+                // Where it goes does not change: its creator hears of it once.
+                reminder.creator_told |= matches!(reminder.target, Target::User(_));
                 repo::put(ctx.batch, &reminder);
             }
             // The due entry is already removed above; removing it again is harmless.

@@ -39,6 +39,10 @@ pub struct Reminder {
     /// The next occurrence; for a recurring reminder it moves on each time it fires.
     pub due: DateTime<Utc>,
     pub recurrence: Option<Recurrence>,
+    /// Its creator was told that it goes to the colleague by direct message: a
+    /// recurring reminder says so once, not at every occurrence.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub creator_told: bool,
 }
 
 /// Recurring reminders may not repeat more often than this: a room is no place for a

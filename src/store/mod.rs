@@ -123,8 +123,10 @@ impl Batch {
         self.writes.push((tree, key.into(), None));
     }
 
-    /// The value this batch will write under `key`, if it writes one (the last write
-    /// wins), so a decision can read what it has already decided.
+    /// The value this batch will write under `key`, if its last write there puts one,
+    /// so a decision can read what it has already decided. None when it writes nothing
+    /// there, or removes the key: the caller then reads the store (only counters and
+    /// tickets, which are never removed, are read this way).
     pub fn pending<V: DeserializeOwned>(&self, tree: TreeId, key: &[u8]) -> Option<V> {
         let (_, _, value) = self.writes.iter().rev().find(|(t, k, _)| *t == tree && k == key)?;
         serde_json::from_slice(value.as_ref()?).ok()
@@ -579,6 +581,7 @@ mod tests {
             created_at: at,
             due: at,
             recurrence: None,
+            creator_told: false,
         };
         {
             // A schema-1 store: reminders without the owners index.

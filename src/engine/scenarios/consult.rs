@@ -696,3 +696,43 @@ fn a_relayed_answer_keeps_its_formatting_unless_something_was_masked() {
     let Action::Send { message, .. } = &masked[0] else { panic!("{masked:?}") };
     assert!(!message.html.contains("4567") && !message.plain.contains("4567") && !message.html.contains("<em>"), "{message:?}");
 }
+
+#[test]
+fn formatting_with_contact_details_or_an_identity_code_in_a_link_is_not_relayed() {
+    let e = engine();
+    open_ticket(&e);
+    // The plain body shows only the link's text; the address is an e-mail address.
+    let relay = answer_formatted(&e, "$m1", "Kirjoita Matille", "<p>Kirjoita <a href=\"mailto:matti.m@example.com\">Matille</a></p>");
+    let Action::Send { message, .. } = &relay[0] else { panic!("{relay:?}") };
+    assert!(!message.html.contains("example.com") && message.plain.contains("Kirjoita Matille"), "{message:?}");
+    // An identity code hidden in a link stops the message at the gate, as in plain text.
+    let refused = answer_formatted(&e, "$m2", "Katso tiedot", "<a href=\"https://x.example/?hetu=131052-308T\">tiedot</a>");
+    assert!(refused.iter().any(|a| matches!(a, Action::Redact { .. })), "{refused:?}");
+    assert!(refused.iter().all(|a| room_of(a) != NETWORK), "nothing reaches the asker: {refused:?}");
+}
+
+#[test]
+fn a_deadline_index_entry_without_its_ticket_is_removed_when_due() {
+    let e = engine();
+    let stale_at = monday_utc(6, 0);
+    let mut key = stale_at.timestamp_millis().to_be_bytes().to_vec();
+    key.extend_from_slice(b"K-2026-9999");
+    let mut batch = Batch::default();
+    batch.put(TreeId::TicketDue, key, &"K-2026-9999");
+    e.store().commit(batch).unwrap();
+    assert_eq!(e.next_due().unwrap(), Some(stale_at));
+    let fired = e.fire_due(monday_utc(8, 0)).unwrap();
+    assert!(fired.iter().all(|d| !text_of(&d.action).contains("K-2026-9999")), "{fired:?}");
+    assert!(e.store().scan::<String>(TreeId::TicketDue).unwrap().is_empty());
+    assert_ne!(e.next_due().unwrap(), Some(stale_at), "the scheduler would wake for it again and again");
+}
+
+#[test]
+fn the_old_reassign_word_gets_its_hint_even_when_refused() {
+    let e = engine();
+    open_ticket(&e);
+    let refused = say(&e, Say { id: "$v", sender: COORDINATOR, room: COORDS, thread: Some("$root"), text: "!siirrä @bob:example.org ensikäynti maanantaina" });
+    assert!(refused.iter().any(|a| text_of(a).contains("!siirto")), "{refused:?}");
+    let hint = e.texts().message(Lang::Fi, Msg::ReassignOldWord, &[]).plain;
+    assert!(refused.iter().any(|a| text_of(a) == hint), "{refused:?}");
+}

@@ -101,3 +101,12 @@ fn chatter_on_a_failing_store_gets_no_apology() {
     assert!(f.engine.handle(&chatter).is_err());
     assert!(f.engine.take_apologies().is_empty(), "nobody asked the bot anything");
 }
+
+#[test]
+fn a_message_the_gate_turned_away_gets_no_apology() {
+    let f = fixture();
+    f.engine.store().fail(None);
+    let hetu = Event::Message(f.message(NETWORK, ASKER, "!kysy asiakas 131052-308T"));
+    assert!(f.engine.handle(&hetu).is_err());
+    assert!(f.engine.take_apologies().is_empty(), "not 'send it again' for an identity code");
+}

@@ -9,7 +9,8 @@ mod remind;
 pub(super) use super::*;
 pub(super) use crate::clock::ManualClock;
 pub(super) use crate::config::Config;
-pub(super) use crate::store::TreeId;
+pub(super) use crate::store::{Batch, TreeId};
+pub(super) use crate::lang::{Lang, Msg};
 pub(super) use chrono::{DateTime, TimeZone, Utc};
 use std::cell::Cell;
 

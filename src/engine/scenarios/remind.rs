@@ -232,3 +232,18 @@ fn a_reminder_keeps_no_phone_number_or_e_mail_address() {
     let fired = plain(&f.fire());
     assert!(fired[0].contains("soita asiakkaalle") && !fired[0].contains("4567"), "{fired:?}");
 }
+
+#[test]
+fn a_recurring_reminder_for_a_colleague_tells_its_creator_once_where_it_goes() {
+    let f = fixture(monday_ten());
+    say(&f, ANNA, &format!("!muistuta {BOB} joka päivä klo 11 tarkista postilaatikko"));
+    let tells = |deliveries: &[Delivery]| {
+        deliveries.iter().filter(|d| matches!(&d.action, Action::Send { reach: Some(Reach { tell: Some(_), .. }), .. })).count()
+    };
+    f.clock.advance(TimeDelta::hours(1));
+    assert_eq!(tells(&f.fire()), 1, "the first time");
+    f.clock.advance(TimeDelta::days(1));
+    let second = f.fire();
+    assert_eq!(plain(&second).len(), 1, "{second:?}");
+    assert_eq!(tells(&second), 0, "not every day");
+}
