@@ -35,6 +35,8 @@ const EVERY_CLIENT: &[&str] = &[
     "tyoton", "tyottom", "tyottomy", "toissa", "tyossa", "tyoelama", "tilanne", "tilante", "vuosi",
     // not knowing who is responsible is the very case for the first contact
     "vastuu", "vastaa", "vastaav",
+    // health problems and not coping are what brings any client to the network
+    "terveys", "terveyd", "jaksa", "uupu",
     // Swedish
     "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "jobbar", "ansvar",
     // English
