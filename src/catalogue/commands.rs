@@ -8,7 +8,6 @@ use super::{answer, Catalogue, Index, SearchResult};
 use crate::kernel::policy::screen;
 use crate::kernel::{Action, Env, Grounding, IncomingMessage};
 use crate::lang::{CommandKey, Lang, Message, Msg};
-use crate::privacy;
 
 /// A phrased answer draws on at most this many cards...
 const GROUNDING_CARDS: usize = 3;
@@ -33,8 +32,7 @@ pub enum Refusal {
 pub fn parse(key: CommandKey, args: &str) -> Option<Result<Command<'_>, Refusal>> {
     let args = args.trim();
     Some(match key {
-        CommandKey::Ask if args.is_empty() => Err(Refusal::EmptyQuestion),
-        CommandKey::Ask => Ok(Command::Ask { question: args }),
+        CommandKey::Ask => question(args),
         CommandKey::Service if args.is_empty() => Err(Refusal::ServiceUsage),
         CommandKey::Service => Ok(Command::Service { query: args }),
         CommandKey::Services => Ok(Command::Services),
@@ -42,7 +40,7 @@ pub fn parse(key: CommandKey, args: &str) -> Option<Result<Command<'_>, Refusal>
     })
 }
 
-/// A question put to the bot without a command word.
+/// A question, put with `!kysy` or to the bot without a command word.
 pub fn question(text: &str) -> Result<Command<'_>, Refusal> {
     let text = text.trim();
     if text.is_empty() {
@@ -98,7 +96,7 @@ fn ask(env: &Env, catalogue: &Catalogue, index: &Index, msg: &IncomingMessage, l
     // A confident answer may be phrased by an answer model, if the adapter has one.
     // The question is stored in the outbox and may leave the machine: mask personal data.
     let grounding = Grounding {
-        question: privacy::mask(question, &privacy::scan(question)),
+        question: screen(question).text,
         lang,
         card_ids: grounding_cards(&result),
     };

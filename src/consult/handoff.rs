@@ -190,7 +190,8 @@ pub(crate) fn follow_up(
     if !may_tend(env, msg, &ticket) {
         return Ok(vec![msg.reply(env.msg(lang, Msg::RefusalNotCoordinator, &[]))]);
     }
-    let note = if note.is_empty() { ticket.question.chars().take(80).collect() } else { screen(note).text };
+    // The reminder's store masks contact details in the whole text (remind::repo::add).
+    let note = if note.is_empty() { ticket.question.chars().take(80).collect() } else { note.to_string() };
     let text = env.texts.fill(lang, Msg::FollowupText, &[("id", &ticket.id), ("note", &note)]);
     // Said where the ticket's dialogue is: the coordinators' thread for a
     // coordinator, the asker's own thread for the asker.

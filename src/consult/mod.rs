@@ -143,6 +143,11 @@ pub fn reached_elsewhere(ctx: &mut Ctx<'_>, delivery: &Delivery, room: &str, thr
     handoff::reached_elsewhere(ctx, delivery, room, thread_root, direct)
 }
 
+/// One ticket by its id.
+pub fn ticket(env: &Env, id: &str) -> Result<Option<Ticket>, StoreError> {
+    repo::ticket(env, id)
+}
+
 /// Every ticket ever stored, for exports and tests.
 pub fn all_tickets(env: &Env) -> Result<Vec<Ticket>, StoreError> {
     repo::all_tickets(env)

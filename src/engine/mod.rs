@@ -316,7 +316,7 @@ impl Engine {
     /// One ticket, for tests.
     #[cfg(test)]
     pub(crate) fn ticket(&self, id: &str) -> Result<Option<consult::ticket::Ticket>, StoreError> {
-        Ok(self.tickets()?.into_iter().find(|t| t.id == id))
+        consult::ticket(&self.kernel.env, id)
     }
 
     /// Every ticket ever stored (exports and tests).

@@ -31,8 +31,9 @@ impl super::Settings {
     }
 }
 
-/// A text as it may be stored or forwarded: phone numbers and e-mail addresses masked.
-/// Identity codes never get this far: the gate refuses the whole message.
+/// A text as it may be stored, forwarded or logged: phone numbers, e-mail addresses and
+/// identity codes masked (a message with an identity code is refused whole by the gate;
+/// the mask is for the debug log, which sees messages before the gate).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Screened {
     pub text: String,

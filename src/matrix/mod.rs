@@ -183,7 +183,7 @@ async fn to_engine_event(
     let mentions_bot = ev.content.mentions.as_ref().is_some_and(|m| m.user_ids.contains(own_id))
         || text.body.contains(own_id.as_str());
     // Bodies only at debug level, and never an identity code, even there.
-    tracing::debug!(room = %room.room_id(), body = %crate::privacy::mask(&text.body, &crate::privacy::scan(&text.body)), "message");
+    tracing::debug!(room = %room.room_id(), body = %crate::kernel::policy::screen(&text.body).text, "message");
     Some(Event::Message(IncomingMessage {
         event_id: ev.event_id.to_string(),
         sender: ev.sender.to_string(),

@@ -10,7 +10,6 @@
 
 use super::reminder::{Reminder, Target, MIN_REPEAT_SECONDS};
 use super::repo;
-use crate::kernel::policy::screen;
 use crate::kernel::{Action, Ctx, Decision, IncomingMessage};
 use crate::lang::{CommandKey, Lang, Message, Msg, Texts};
 use crate::time::calendar::HELSINKI;
@@ -160,8 +159,7 @@ fn set(ctx: &mut Ctx<'_>, msg: &IncomingMessage, lang: Lang, request: Request<'_
         target: request.target,
         room: msg.room.clone(),
         thread_root: msg.thread_root.clone(),
-        // Kept, and said again later: phone numbers and e-mail addresses are masked.
-        text: screen(request.text).text,
+        text: request.text.to_string(),
         lang,
         created_at: ctx.env.now(),
         due: request.at,
@@ -190,7 +188,7 @@ pub fn set_follow_up(
         target: Target::Creator,
         room: room.to_string(),
         thread_root,
-        text: screen(&text).text,
+        text,
         lang,
         created_at: ctx.env.now(),
         due,

@@ -2,6 +2,7 @@
 //! index. Every write goes into the decision's batch.
 
 use super::reminder::{owner_prefix, parse_due_key, Reminder};
+use crate::kernel::policy::screen;
 use crate::kernel::{Ctx, Env};
 use crate::store::{Batch, StoreError, TreeId};
 use chrono::{DateTime, Utc};
@@ -10,9 +11,11 @@ use chrono::{DateTime, Utc};
 const LAST_ID: &str = "reminder_last_id";
 
 /// Numbers a new reminder (its `id` is ignored) and adds it with its places in the due
-/// and owners indexes to the batch.
+/// and owners indexes to the batch. Its text is kept and said again later, so phone
+/// numbers and e-mail addresses are masked here, whoever set it.
 pub(crate) fn add(ctx: &mut Ctx<'_>, mut reminder: Reminder) -> Result<Reminder, StoreError> {
     reminder.id = ctx.next_number(LAST_ID)?;
+    reminder.text = screen(&reminder.text).text;
     put(ctx.batch, &reminder);
     tracing::info!(reminder = reminder.id, due = %reminder.due, recurring = reminder.recurrence.is_some(), "reminder set");
     Ok(reminder)
