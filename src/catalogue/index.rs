@@ -998,6 +998,51 @@ impl Index {
     }
 }
 
+/// Tuning aid: per word of a question, what it adds to the best cards. Run with
+/// `KAVERI_Q="…" KAVERI_LANG=fi cargo test --no-default-features --lib explain -- --ignored --nocapture`.
+#[cfg(test)]
+mod explain {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn explain() {
+        let index = Index::build(&Catalogue::shipped());
+        let query = std::env::var("KAVERI_Q").unwrap_or_default();
+        let lang = match std::env::var("KAVERI_LANG").as_deref() {
+            Ok("sv") => Lang::Sv,
+            Ok("en") => Lang::En,
+            _ => Lang::Fi,
+        };
+        let result = index.search(&query, lang);
+        println!("confident {} in_domain {} residual {:?}", result.confident, result.in_domain, super::super::routing::residual(&query));
+        let (ranked, strong) = index.rank(&query, lang);
+        println!("plain ranking strong {strong} confident {}", ranked.confident);
+        let words = index.query_words(&query, lang);
+        let named = index.named_cards(&words);
+        let name = |t: u32| index.terms.iter().find(|(_, &x)| x == t).map(|(k, _)| k.to_string()).unwrap_or_default();
+        for word in &words {
+            let terms: Vec<String> = word.terms.iter().map(|qt| format!("{}:{:.1}", name(qt.term), qt.weight)).collect();
+            println!("  word info {:.2} terms {terms:?}", word.informativeness);
+        }
+        let extra = std::env::var("KAVERI_CARD").ok().map(|id| Hit { id, score: 0.0 });
+        for hit in result.hits.iter().take(4).chain(extra.iter()) {
+            let doc = index.ids.iter().position(|i| i == &hit.id).unwrap() as u32;
+            println!("{} {:.2} coverage {:.2} named {:?}", hit.id, hit.score, index.coverage(&words, doc), named.iter().find(|n| n.0 == doc).map(|n| n.1));
+            for word in &words {
+                let by_terms = word.terms.iter().filter_map(|qt| {
+                    index.words.get(qt.term).iter().find(|p| p.doc == doc).map(|p| (qt.weight * p.score, qt.term))
+                }).fold((0.0f32, 0u32), |a, b| if b.0 > a.0 { b } else { a });
+                let grams: f32 = word.grams.iter().filter_map(|&g| index.gram_postings.get(g).iter().find(|p| p.doc == doc).map(|p| GRAM_WEIGHT / word.grams.len() as f32 * p.score)).sum();
+                let term_text = index.terms.iter().find(|(_, &t)| t == by_terms.1).map(|(k, _)| k.to_string()).unwrap_or_default();
+                if by_terms.0 > 0.0 || grams > 0.0 {
+                    println!("    {term_text:<28} words {:.2} grams {:.2} (info {:.2})", by_terms.0, grams, word.informativeness);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
