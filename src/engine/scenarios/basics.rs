@@ -183,3 +183,22 @@ fn old_processed_marks_are_forgotten_and_recent_ones_kept() {
     assert!(!e.store().contains(TreeId::Processed, b"$old").unwrap());
     assert!(e.store().contains(TreeId::Processed, b"$new").unwrap());
 }
+
+/// The engine's parse chain ends in `unreachable!`: every command word but !help must
+/// belong to exactly one capability, for any arguments.
+#[test]
+fn every_command_word_belongs_to_exactly_one_capability() {
+    let e = engine();
+    let texts = e.texts();
+    let msg = incoming("$1", "!verkosto:localhost", "@ammattilainen:localhost", "!x", monday_ten());
+    for &key in crate::lang::CommandKey::ALL.iter().filter(|&&k| k != crate::lang::CommandKey::Help) {
+        for args in ["", "K-2026-0001 huomenna klo 9 x", "?"] {
+            let claims = [
+                catalogue_commands::parse(key, args).is_some(),
+                crate::remind::commands::parse(texts, key, &msg, args).is_some(),
+                crate::consult::commands::parse(texts, key, &msg, args).is_some(),
+            ];
+            assert_eq!(claims.iter().filter(|&&c| c).count(), 1, "{key:?} {args:?}: {claims:?}");
+        }
+    }
+}
