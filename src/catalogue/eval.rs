@@ -248,6 +248,13 @@ mod tests {
         assert!(report.ood_confident.is_empty(), "out-of-domain questions answered confidently:\n{report}");
     }
 
+    #[test]
+    #[ignore]
+    fn extra_set() {
+        let report = report("dev-extra.toml");
+        println!("extra: {report}");
+    }
+
     /// The held-out gate. Only figures are printed, so that nobody tunes to its questions.
     #[test]
     fn held_out_test_set_gate() {

@@ -18,7 +18,7 @@ const DETAILS: usize = 3;
 const QUESTIONS: usize = 4;
 /// A word in a card's name or keywords says much more about the card than one in
 /// its details; the typical questions speak the askers' own words.
-const FIELD_WEIGHTS: [f32; FIELDS] = [3.5, 3.0, 1.5, 1.0, QUESTION_WEIGHT];
+const FIELD_WEIGHTS: [f32; FIELDS] = [3.0, 3.0, 1.5, 1.0, QUESTION_WEIGHT];
 const QUESTION_WEIGHT: f32 = 1.5;
 /// The fields whose words make a card's document frequency: all but the questions.
 const CARD_DF_FIELDS: usize = QUESTIONS;
@@ -63,6 +63,11 @@ const MIN_GRAM_SHARE: f32 = 0.6;
 /// Bonus per unit of idf of the short name's words, for a question that contains a
 /// card's whole short name: the asker named the service.
 const NAMED_BONUS: f32 = 2.0;
+
+/// Bonus per unit of idf for a keyword of several words the question contains, checked
+/// on this many best cards.
+const KEYWORD_PHRASE_BONUS: f32 = 0.0;
+const PHRASE_CANDIDATES: usize = 10;
 
 /// Hits scoring under this share of the best are noise (a shared 4-gram or a common
 /// word) and are left out; in a large catalogue they would be most of the cards.
@@ -666,6 +671,7 @@ impl Index {
     /// ("where do I refer…") is answered from what narrows it, when that alone is a
     /// confident answer; otherwise from the first-contact card.
     pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
+        let query = &*super::ages::ages_as_words(query, lang);
         let (ranked, _) = self.rank(query, lang);
         let (Some(first), Some(rest)) = (self.first_contact, super::routing::residual(query)) else {
             return ranked;
@@ -718,6 +724,7 @@ impl Index {
         for &(doc, bonus) in &named {
             scores[doc as usize] += bonus;
         }
+        self.add_keyword_phrase_bonus(&words, &named, &mut scores);
         let best = scores.iter().copied().fold(0.0, f32::max);
         let ranked_above = |floor: f32| {
             let mut ranked: Vec<(u32, f32)> = scores
@@ -817,6 +824,29 @@ impl Index {
             }
         }
         named
+    }
+
+    /// Adds a bonus to the best-scoring cards not named by their short name whose
+    /// keyword of several words ("TE-palvelut", "sosiaalinen kuntoutus") the question
+    /// contains as such: its words together say more than each alone.
+    fn add_keyword_phrase_bonus(&self, words: &[QueryWord], named: &[(u32, f32)], scores: &mut [f32]) {
+        let mut best: Vec<u32> = (0..scores.len() as u32).filter(|&d| scores[d as usize] > 0.0).collect();
+        let keep = best.len().min(PHRASE_CANDIDATES);
+        if keep == 0 {
+            return;
+        }
+        best.select_nth_unstable_by(keep - 1, |&a, &b| scores[b as usize].total_cmp(&scores[a as usize]));
+        for &doc in &best[..keep] {
+            if named.iter().any(|&(d, _)| d == doc) {
+                continue;
+            }
+            let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
+            let bonus = phrases
+                .filter(|&phrase| self.phrases.get(phrase).len() >= 2 && self.mentions(words, phrase))
+                .map(|phrase| self.phrases.get(phrase).iter().map(|&t| self.words.idf[t as usize]).sum::<f32>())
+                .fold(0.0, f32::max);
+            scores[doc as usize] += KEYWORD_PHRASE_BONUS * bonus;
+        }
     }
 
     /// The card a question asks about by name: the most specific short name it

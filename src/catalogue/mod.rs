@@ -1,6 +1,7 @@
 //! The service catalogue: cards of work-ability services, their loading and
 //! validation, and the search index that finds the card a question is about.
 
+mod ages;
 mod analysis;
 pub mod commands;
 pub mod answer;

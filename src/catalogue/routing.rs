@@ -16,14 +16,18 @@ const ROUTING_PHRASES: &[&str] = &[
     "kenelle lahetan", "kenen puoleen", "kehen otan yhteytta", "keneen otan yhteytta",
     "kehen ottaa yhteytta", "keneen ottaa yhteytta", "kenelta kysyn", "keta konsultoin",
     "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu",
+    "kuka auttaa", "kuka voisi auttaa", "kuka voi auttaa", "mista saa apua", "mista saisi apua",
+    "mista apua", "kuka hoitaa",
     // Swedish
     "vart skickar", "vart hanvisar", "vart ska jag skicka", "vart ska jag hanvisa", "vart kan jag hanvisa",
     "vem konsulterar", "vem ska jag konsultera", "vem kan jag konsultera", "vem ska jag kontakta",
-    "vem kontaktar", "vem vander jag mig till", "vart vander jag mig",
+    "vem kontaktar", "vem vander jag mig till", "vart vander jag mig", "vem kan hjalpa", "vem hjalper",
+    "var far man hjalp",
     // English
     "where do i refer", "where do i send", "where should i refer", "where should i send",
     "where can i refer", "where can i send", "who do i consult", "who should i consult", "who can i consult",
     "who do i contact", "who should i contact", "who do i ask", "who should i ask", "who do i turn to",
+    "who can help", "who could help", "where can they get help", "where can he get help", "where can she get help",
 ];
 
 /// Word beginnings (folded) that describe any client of the network: the unemployed
@@ -32,16 +36,18 @@ const ROUTING_PHRASES: &[&str] = &[
 const EVERY_CLIENT: &[&str] = &[
     // Finnish
     "asiak", "henkilo", "tyyp", "kaveri", "ihmi", "tyokyk", "tyokyv", "osatyokyk", "epasel", "hamar",
-    "tyoton", "tyottom", "tyottomy", "toissa", "tyossa", "tyoelama", "tilanne", "tilante", "vuosi",
+    "tyoton", "tyottom", "tyottomy", "toissa", "toihin", "toita", "tyossa", "tyoelama", "tilanne", "tilante",
+    "vuosi", "duuni",
     // not knowing who is responsible is the very case for the first contact
     "vastuu", "vastaa", "vastaav",
     // health problems and not coping are what brings any client to the network
     "terveys", "terveyd", "jaksa", "uupu",
     // Swedish
-    "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "jobbar", "ansvar",
+    "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "arbetsliv", "jobba", "jobbet", "ansvar",
+    "sjukdom", "halsa",
     // English
     "client", "customer", "person", "someone", "somebody", "work", "ability", "unclear", "reduced",
-    "partial", "unemployed", "job", "situation", "responsib",
+    "partial", "unemployed", "job", "situation", "responsib", "health", "illness",
 ];
 
 /// Word beginnings (folded) that make a question one about a client, and so one for the

@@ -40,16 +40,38 @@ fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
 }
 
 // Stopwords are compared after folding, so they are written without umlauts, and each
-// list is kept sorted for binary search (a unit test checks it).
+// list is kept sorted for binary search (a unit test checks it). The Finnish list holds
+// the pronouns, question words and forms of "olla" in every case (as Snowball's list
+// does), but not "te", which people type for the employment services. The Swedish and
+// English lists stay short on purpose: their fuller lists drop words that tell services
+// apart ("mellan stolarna", "not in work", "out of work") and were measured worse.
 pub(crate) const STOPWORDS_FI: &[&str] = &[
-    "ei", "eika", "en", "erittain", "et", "ett", "etta", "han", "hanelle", "hanen", "hanta", "he",
-    "hei", "heidan", "heille", "hen", "hyvin", "ja", "jo", "joka", "jolla", "jonka", "jos", "jota",
-    "jotta", "kanssa", "ketka", "kiitos", "koska", "kovasti", "kovin", "kuin", "kuka", "kun", "me",
-    "meidan", "meilla", "mika", "miksi", "milloin", "mina", "minne", "minulla", "minun", "missa",
-    "mista", "mita", "miten", "mitka", "mulla", "mun", "mutta", "myos", "ne", "niin", "niita",
-    "nyt", "olen", "oli", "olisi", "olla", "on", "onko", "ovat", "paljon", "se", "sen", "siita",
-    "sina", "sinun", "sita", "siten", "sitten", "taa", "tai", "tama", "taman", "tassa", "tata",
-    "todella", "tuo", "vaan", "vai", "vain", "viela", "voi", "voiko", "voin", "voisi", "voisiko",
+    "ei", "eika", "eivat", "emme", "en", "erittain", "et", "ett", "etta", "ette", "han", "haneen",
+    "hanella", "hanelle", "hanelta", "hanen", "hanessa", "hanesta", "hanet", "hanta", "he", "hei",
+    "heidan", "heidat", "heihin", "heilla", "heille", "heilta", "heissa", "heista", "heita", "hen",
+    "hyvin", "itse", "ja", "jo", "johon", "joiden", "joihin", "joiksi", "joilla", "joille",
+    "joilta", "joina", "joissa", "joista", "joita", "joka", "joksi", "jolla", "jolle", "jolta",
+    "jona", "jonka", "jos", "jossa", "josta", "jota", "jotka", "jotta", "kanssa", "kehen", "keiden",
+    "keihin", "keiksi", "keilla", "keille", "keilta", "keina", "keissa", "keista", "keita",
+    "keneen", "keneksi", "kenella", "kenelle", "kenelta", "kenen", "kenena", "kenessa", "kenesta",
+    "kenet", "keta", "ketka", "kiitos", "koska", "kovasti", "kovin", "kuin", "kuinka", "kuka",
+    "kun", "me", "meidan", "meidat", "meihin", "meilla", "meille", "meilta", "meissa", "meista",
+    "meita", "mihin", "mihinka", "mika", "miksi", "milla", "millainen", "millaista", "mille",
+    "milloin", "milta", "mina", "minka", "minne", "minua", "minulla", "minulle", "minulta", "minun",
+    "minussa", "minusta", "minut", "minuun", "missa", "mista", "mita", "miten", "mitka", "mukaan",
+    "mulla", "mun", "mutta", "myos", "naiden", "naihin", "naiksi", "nailla", "naille", "nailta",
+    "naina", "naissa", "naista", "naita", "nama", "ne", "niiden", "niihin", "niiksi", "niilla",
+    "niille", "niilta", "niin", "niina", "niissa", "niista", "niita", "noiden", "noihin", "noiksi",
+    "noilla", "noille", "noilta", "noin", "noina", "noissa", "noista", "noita", "nuo", "nyt", "ole",
+    "olemme", "olen", "olet", "olette", "oli", "olimme", "olin", "olisi", "olisimme", "olisin",
+    "olisit", "olisitte", "olisivat", "olit", "olitte", "olivat", "olla", "olleet", "ollut", "on",
+    "onko", "ovat", "paljon", "poikki", "se", "seka", "sen", "siihen", "siina", "siita", "siksi",
+    "silla", "sille", "silta", "sina", "sinua", "sinulla", "sinulle", "sinulta", "sinun", "sinussa",
+    "sinusta", "sinut", "sinuun", "sita", "siten", "sitten", "taa", "tahan", "tai", "taksi",
+    "talla", "talle", "talta", "tama", "taman", "tana", "tassa", "tasta", "tata", "teidan",
+    "teidat", "teihin", "teilla", "teille", "teilta", "teissa", "teista", "teita", "todella", "tuo",
+    "tuohon", "tuoksi", "tuolla", "tuolle", "tuolta", "tuon", "tuona", "tuossa", "tuosta", "tuota",
+    "vaan", "vai", "vaikka", "vain", "viela", "voi", "voiko", "voin", "voisi", "voisiko", "yli",
 ];
 
 pub(crate) const STOPWORDS_SV: &[&str] = &[
