@@ -64,6 +64,11 @@ const MIN_GRAM_SHARE: f32 = 0.6;
 /// card's whole short name: the asker named the service.
 const NAMED_BONUS: f32 = 2.0;
 
+/// What a word counts for in a sentence of a case description that asks nothing.
+const CONTEXT_WEIGHT: f32 = 0.8;
+/// Fewest words the asking sentences need for the others to count as context.
+const MIN_ASKING_WORDS: usize = 3;
+
 /// Bonus per unit of idf for a keyword of several words the question contains, checked
 /// on this many best cards.
 const KEYWORD_PHRASE_BONUS: f32 = 0.0;
@@ -272,6 +277,26 @@ struct QueryWord {
     grams: Vec<u32>,
     /// How much the word tells about the question (its idf; highest if unknown).
     informativeness: f32,
+    /// What its matches count for: less in a sentence that only describes the case.
+    weight: f32,
+}
+
+/// The sentences of `text`, each with its closing punctuation.
+fn sentences(text: &str) -> Vec<&str> {
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let at_break = chars.peek().is_none_or(|&(_, next)| next.is_whitespace());
+        if matches!(c, '.' | '!' | '?') && at_break {
+            sentences.push(&text[start..i + c.len_utf8()]);
+            start = i + c.len_utf8();
+        }
+    }
+    if text[start..].chars().any(char::is_alphanumeric) {
+        sentences.push(&text[start..]);
+    }
+    sentences
 }
 
 /// Stem a user may type -> (term, weight) of the words it means, for one language.
@@ -408,12 +433,13 @@ fn field_texts(card: &Card, lang: Lang) -> impl Iterator<Item = (usize, &str, bo
         &text.access,
         &text.coordinator,
     ];
-    [
-        (TITLE, title, true),
-        (KEYWORDS, qualifier, false),
-        (SUMMARY, text.summary.as_str(), false),
-    ]
-    .into_iter()
+    // "Asiakasvastaava / omatyöntekijä": each alternative is a name of its own.
+    title
+        .split('/')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| (TITLE, name, true))
+        .chain([(KEYWORDS, qualifier, false), (SUMMARY, text.summary.as_str(), false)])
     .chain(text.keywords.iter().map(|k| (KEYWORDS, k.as_str(), true)))
     .chain(
         details
@@ -705,14 +731,14 @@ impl Index {
                     if *best == 0.0 {
                         touched.push(p.doc);
                     }
-                    *best = best.max(qt.weight * p.score);
+                    *best = best.max(word.weight * qt.weight * p.score);
                 }
             }
             for doc in touched.drain(..) {
                 scores[doc as usize] += std::mem::take(&mut best[doc as usize]);
             }
             if !word.grams.is_empty() {
-                let weight = GRAM_WEIGHT / word.grams.len() as f32;
+                let weight = word.weight * GRAM_WEIGHT / word.grams.len() as f32;
                 for &gram in &word.grams {
                     for p in self.gram_postings.get(gram) {
                         scores[p.doc as usize] += weight * p.score;
@@ -931,12 +957,34 @@ impl Index {
         }
     }
 
+    /// The question's words, the asking sentences' first. In a case description ("The
+    /// client … . Can we refer to X?") the sentences that ask say what is wanted; the
+    /// others describe the client, and their words count for `CONTEXT_WEIGHT`.
     fn query_words(&self, query: &str, lang: Lang) -> Vec<QueryWord> {
-        let slot = lang_slot(lang);
-        let analyzer = &self.analyzers[slot];
+        let sentences = sentences(query);
+        let asks = |s: &str| s.trim_end().ends_with('?');
+        let has_context = sentences.iter().any(|s| !asks(s) && s.chars().any(char::is_alphanumeric));
         let mut words: Vec<QueryWord> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
-        for_each_word_with_lowercase(query, |word, lower| {
+        if sentences.iter().any(|s| asks(s)) && has_context {
+            for sentence in sentences.iter().filter(|s| asks(s)) {
+                self.add_query_words(sentence, lang, 1.0, &mut words, &mut seen);
+            }
+            // "Mitä nyt?" asks nothing of its own: then the case is the question.
+            let context_weight = if words.len() >= MIN_ASKING_WORDS { CONTEXT_WEIGHT } else { 1.0 };
+            for sentence in sentences.iter().filter(|s| !asks(s)) {
+                self.add_query_words(sentence, lang, context_weight, &mut words, &mut seen);
+            }
+        } else {
+            self.add_query_words(query, lang, 1.0, &mut words, &mut seen);
+        }
+        words
+    }
+
+    fn add_query_words(&self, text: &str, lang: Lang, weight: f32, words: &mut Vec<QueryWord>, seen: &mut Vec<String>) {
+        let slot = lang_slot(lang);
+        let analyzer = &self.analyzers[slot];
+        for_each_word_with_lowercase(text, |word, lower| {
             let Some(WordTerm { stem, base }) = analyzer.term_of(word, lower) else {
                 return;
             };
@@ -992,10 +1040,10 @@ impl Index {
                 terms,
                 grams,
                 informativeness,
+                weight,
             });
             seen.push(stem);
         });
-        words
     }
 
     /// Approximate heap memory held by the index, in bytes.
