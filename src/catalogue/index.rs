@@ -311,6 +311,9 @@ pub struct Index {
     term_langs: Vec<u8>,
     /// Inflected variants and compound parts of each term, with their weights.
     related: Lists<(u32, f32)>,
+    /// Terms by their forms one or two letters shorter (of at least
+    /// `MIN_VARIANT_STEM` letters), for query words the stemmer cut further.
+    longer: HashMap<Box<str>, Vec<u32>>,
     words: Postings,
     grams: HashMap<u64, u32>,
     gram_postings: Postings,
@@ -571,6 +574,19 @@ impl Index {
             Lists::pack(term_count, pairs.collect::<Vec<_>>().into_iter(), (0, 0.0))
         };
 
+        let mut longer: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (t, text) in vocabulary.term_text.iter().enumerate() {
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            for cut in 1..=MAX_VARIANT_TAIL {
+                if bounds.len() >= MIN_VARIANT_STEM + cut {
+                    let shorter = &text[..bounds[bounds.len() - cut]];
+                    if !vocabulary.terms.contains_key(shorter) {
+                        longer.entry(shorter.into()).or_default().push(t as u32);
+                    }
+                }
+            }
+        }
+
         // 4-grams of every term.
         let mut grams: HashMap<u64, u32> = HashMap::new();
         let term_grams = {
@@ -668,6 +684,7 @@ impl Index {
             terms: vocabulary.terms,
             term_langs: vocabulary.term_langs,
             related,
+            longer,
             words,
             grams,
             gram_postings,
@@ -1011,6 +1028,13 @@ impl Index {
                         .copied()
                         .filter(|&t| self.term_langs[t as usize] & (1 << slot) != 0)
                 };
+                // A known word a letter or two longer: the stemmer cut this form further
+                // ("sairauspäivärahan" against the cards' "sairauspäivärahat").
+                for &term in self.longer.get(stem.as_str()).into_iter().flatten() {
+                    if self.term_langs[term as usize] & (1 << slot) != 0 {
+                        terms.push(QueryTerm { term, weight: VARIANT_WEIGHT, degree: VARIANT_WEIGHT });
+                    }
+                }
                 split_word(&stem, splits_compounds(slot), known, |term, weight| {
                     terms.push(QueryTerm {
                         term,
@@ -1066,6 +1090,8 @@ impl Index {
             + term_keys
             + self.term_langs.capacity()
             + self.related.heap_bytes()
+            + map_bytes(self.longer.capacity(), 16 + 24)
+            + self.longer.iter().map(|(k, v)| k.len() + v.capacity() * 4).sum::<usize>()
             + self.words.heap_bytes()
             + map_bytes(self.grams.capacity(), 8 + 4)
             + self.gram_postings.heap_bytes()
