@@ -998,6 +998,18 @@ impl Index {
         words
     }
 
+    /// The Finnish term of a word a Swedish or English question does not know: services
+    /// keep their Finnish names in other languages ("vad menas med saattaen vaihtaen?",
+    /// "could a kokemusasiantuntija join?").
+    fn finnish_name(&self, word: &str, lower: &str, slot: usize) -> Option<u32> {
+        let fi = lang_slot(Lang::Fi);
+        if slot == fi {
+            return None;
+        }
+        let stem = self.analyzers[fi].term_of(word, lower)?.stem;
+        self.terms.get(stem.as_str()).copied().filter(|&t| self.term_langs[t as usize] == 1 << fi)
+    }
+
     fn add_query_words(&self, text: &str, lang: Lang, weight: f32, words: &mut Vec<QueryWord>, seen: &mut Vec<String>) {
         let slot = lang_slot(lang);
         let analyzer = &self.analyzers[slot];
@@ -1009,7 +1021,7 @@ impl Index {
                 return;
             }
             let mut terms = Vec::new();
-            let known = self.terms.get(stem.as_str()).copied();
+            let known = self.terms.get(stem.as_str()).copied().or_else(|| self.finnish_name(word, lower, slot));
             if let Some(t) = known {
                 terms.push(QueryTerm {
                     term: t,
