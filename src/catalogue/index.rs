@@ -324,6 +324,8 @@ pub struct Index {
     card_phrases: Vec<u32>,
     /// For each term, the short names (as phrase numbers) it occurs in.
     titles_with: Lists<u32>,
+    /// For each term, the cards it names on its own ("Rise", "Kela", "IPS").
+    one_word_names: Lists<u32>,
     synonyms: [Synonyms; 3],
     analyzers: [Analyzer; 3],
     /// Informativeness of a word the cards never use: the idf of a term in no card.
@@ -664,6 +666,19 @@ impl Index {
         });
 
         let phrase_count = *card_phrases.last().unwrap_or(&0) as usize;
+        let one_word_names = {
+            let mut words_in = vec![0u32; phrase_count];
+            for &(phrase, _) in &phrase_terms {
+                words_in[phrase as usize] += 1;
+            }
+            let doc_of = |phrase: u32| card_phrases.partition_point(|&start| start <= phrase) as u32 - 1;
+            let pairs: Vec<(u32, u32)> = phrase_terms
+                .iter()
+                .filter(|&&(phrase, _)| words_in[phrase as usize] == 1)
+                .map(|&(phrase, term)| (term, doc_of(phrase)))
+                .collect();
+            Lists::pack(term_count, pairs.into_iter(), 0)
+        };
         Index {
             ids: catalogue.cards.iter().map(|c| c.id.clone()).collect(),
             first_contact: catalogue.cards.iter().position(|c| c.first_contact).map(|i| i as u32),
@@ -691,6 +706,7 @@ impl Index {
             phrases: Lists::pack(phrase_count, phrase_terms.into_iter(), 0),
             card_phrases,
             titles_with: Lists::pack(term_count, title_phrases.into_iter(), 0),
+            one_word_names,
             synonyms,
             analyzers: vocabulary.analyzers,
         }
@@ -908,8 +924,15 @@ impl Index {
                         .any(|phrase| self.phrases.get(phrase).contains(&qt.term))
             })
         };
-        let other_words = words.iter().filter(|w| !in_name(w)).count();
-        (other_words <= MAX_WORDS_BESIDE_NAME).then_some(doc)
+        let mut other_words = words.iter().filter(|w| !in_name(w));
+        // "Risen työkykykoordinaattori": another card's name qualifies this one.
+        let names_another = |word: &QueryWord| {
+            word.terms.iter().any(|qt| qt.degree >= VARIANT_WEIGHT && self.one_word_names.get(qt.term).iter().any(|&d| d != doc))
+        };
+        if other_words.clone().any(names_another) {
+            return None;
+        }
+        (other_words.count() <= MAX_WORDS_BESIDE_NAME).then_some(doc)
     }
 
     /// Whether card `doc` may rank first for `query`: it has no `leads_only_with`
@@ -1110,6 +1133,7 @@ impl Index {
             + self.phrases.heap_bytes()
             + self.card_phrases.capacity() * 4
             + self.titles_with.heap_bytes()
+            + self.one_word_names.heap_bytes()
             + synonyms
     }
 }
