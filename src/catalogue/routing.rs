@@ -17,17 +17,18 @@ const ROUTING_PHRASES: &[&str] = &[
     "kehen ottaa yhteytta", "keneen ottaa yhteytta", "kenelta kysyn", "keta konsultoin",
     "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu",
     "kuka auttaa", "kuka voisi auttaa", "kuka voi auttaa", "mista saa apua", "mista saisi apua",
-    "mista apua", "kuka hoitaa",
+    "mista apua", "kuka hoitaa", "kuka auttaisi", "kuka auttais", "kuka vois auttaa", "kenelle hanet",
+    "mihin hanet", "minne hanet",
     // Swedish
     "vart skickar", "vart hanvisar", "vart ska jag skicka", "vart ska jag hanvisa", "vart kan jag hanvisa",
     "vem konsulterar", "vem ska jag konsultera", "vem kan jag konsultera", "vem ska jag kontakta",
     "vem kontaktar", "vem vander jag mig till", "vart vander jag mig", "vem kan hjalpa", "vem hjalper",
-    "var far man hjalp",
+    "var far man hjalp", "vem kan jag fraga", "vem ska jag fraga", "vem tar hand om",
     // English
     "where do i refer", "where do i send", "where should i refer", "where should i send",
     "where can i refer", "where can i send", "who do i consult", "who should i consult", "who can i consult",
     "who do i contact", "who should i contact", "who do i ask", "who should i ask", "who do i turn to",
-    "who can help", "who could help", "where can they get help", "where can he get help", "where can she get help",
+    "who can help", "who could help", "who handles", "who deals with", "who takes care of", "where can they get help", "where can he get help", "where can she get help",
 ];
 
 /// Word beginnings (folded) that describe any client of the network: the unemployed
@@ -37,18 +38,22 @@ const EVERY_CLIENT: &[&str] = &[
     // Finnish
     "asiak", "henkilo", "tyyp", "kaveri", "ihmi", "tyokyk", "tyokyv", "osatyokyk", "epasel", "hamar",
     "tyoton", "tyottom", "tyottomy", "toissa", "toihin", "toita", "tyossa", "tyoelama", "tilanne", "tilante",
-    "vuosi", "duuni",
+    "vuosi", "duuni", "tyonhak", "tyollisty", "sairauks", "sairas", "kykene", "selvit",
     // not knowing who is responsible is the very case for the first contact
     "vastuu", "vastaa", "vastaav",
     // health problems and not coping are what brings any client to the network
     "terveys", "terveyd", "jaksa", "uupu",
     // Swedish
     "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "arbetsliv", "jobba", "jobbet", "ansvar",
-    "sjukdom", "halsa",
+    "sjukdom", "halsa", "diagnos",
     // English
     "client", "customer", "person", "someone", "somebody", "work", "ability", "unclear", "reduced",
-    "partial", "unemployed", "job", "situation", "responsib", "health", "illness",
+    "partial", "unemployed", "job", "situation", "responsib", "health", "illness", "sick", "jobless", "capacity",
 ];
+
+/// Word beginnings (folded) that begin like a word of `EVERY_CLIENT` but name a
+/// narrower need: incapacity for work ("työkyvyttömyyseläke") is the pension's.
+const NARROWER: &[&str] = &["tyokyvyttom"];
 
 /// Word beginnings (folded) that make a question one about a client, and so one for the
 /// network even when no card fits it.
@@ -77,7 +82,10 @@ pub fn residual(question: &str) -> Option<String> {
         return None;
     }
     let words: Vec<&str> = rest.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
-    let describes_client = |word: &&str| EVERY_CLIENT.iter().any(|generic| word.starts_with(generic));
+    let describes_client = |word: &&str| {
+        EVERY_CLIENT.iter().any(|generic| word.starts_with(generic))
+            && !NARROWER.iter().any(|narrower| word.starts_with(narrower))
+    };
     // "Who do I ask about my salary?" asks about no client: not a routing question.
     if !words.iter().any(describes_client) {
         return None;
