@@ -121,8 +121,15 @@ impl Analyzer {
             let mut key_stems = self.terms(key);
             assert!(key_stems.len() == 1, "synonym key '{key}' must be one word");
             let key_stem = key_stems.pop().expect("one stem");
-            let entry = synonyms.entry(key_stem).or_default();
-            entry.extend(phrases.iter().flat_map(|phrase| self.terms(phrase)));
+            let words: Vec<String> = phrases.iter().flat_map(|phrase| self.terms(phrase)).collect();
+            // Also under the folded word itself, for inflected forms the stemmer cuts
+            // differently from the base form (see `Index::synonyms_of`).
+            let mut folded = String::new();
+            for_each_word(key, |w| folded = w.to_string());
+            if folded != key_stem {
+                synonyms.entry(folded).or_default().extend(words.iter().cloned());
+            }
+            synonyms.entry(key_stem).or_default().extend(words);
         }
         synonyms
     }

@@ -49,6 +49,10 @@ const VARIANT_WEIGHT: f32 = 0.8;
 const MIN_PART_CHARS: usize = 4;
 /// ...and count for less than the compound itself.
 const COMPOUND_PART_WEIGHT: f32 = 0.5;
+/// A synonym's word matches a query word that is it plus an ending of at most this many
+/// letters, when at least `MIN_SYNONYM_CHARS` are left.
+const MAX_SYNONYM_ENDING: usize = 3;
+const MIN_SYNONYM_CHARS: usize = 4;
 /// A synonym counts for a little less than the word typed.
 const SYNONYM_WEIGHT: f32 = 0.8;
 /// Weight of a word's base form (from Voikko) when it stems apart from the word.
@@ -820,14 +824,19 @@ impl Index {
         let runner_up = ranked.get(1).map_or(0.0, |&(_, score)| score);
         let (strong, clear) = ranked.first().map_or((false, false), |&(doc, score)| {
             let coverage = self.coverage(&words, doc);
-            let strong = (score >= MIN_NAMED_SCORE && self.mentions_card(&words, doc))
-                || score * (0.5 + coverage) >= MIN_STRENGTH;
+            let mentioned = score >= MIN_NAMED_SCORE && self.mentions_card(&words, doc);
+            let strong = mentioned || score * (0.5 + coverage) >= MIN_STRENGTH;
             // Calibrated on the dev set: a close runner-up, or a question the card covers
             // less than half of, is shown as alternatives rather than as the answer. A
             // question that names the card is clear when the card leads by far: a case
             // description may name a service in passing.
             let named_far_ahead = named.iter().any(|&(d, _)| d == doc) && runner_up < MAX_NAMED_RUNNER_UP * score;
-            let clear = named_far_ahead || (runner_up < MAX_RUNNER_UP * score && coverage >= MIN_COVERAGE);
+            // One everyday word ("kiitos, tästä oli apua!") is no question about a card,
+            // however rare the word is in the catalogue: unless it names the card, at
+            // least two words must match it. (A routing question's one narrower word,
+            // "amfetamiini", is still strong: see `search`.)
+            let clear = (named_far_ahead || (runner_up < MAX_RUNNER_UP * score && coverage >= MIN_COVERAGE))
+                && (mentioned || self.words_matched(&words, doc) >= 2);
             (strong, clear)
         });
         let hits = ranked
@@ -924,7 +933,7 @@ impl Index {
                         .any(|phrase| self.phrases.get(phrase).contains(&qt.term))
             })
         };
-        let mut other_words = words.iter().filter(|w| !in_name(w));
+        let other_words = words.iter().filter(|w| !in_name(w));
         // "Risen työkykykoordinaattori": another card's name qualifies this one.
         let names_another = |word: &QueryWord| {
             word.terms.iter().any(|qt| qt.degree >= VARIANT_WEIGHT && self.one_word_names.get(qt.term).iter().any(|&d| d != doc))
@@ -949,6 +958,11 @@ impl Index {
             });
         });
         found
+    }
+
+    /// How many of the question's words card `doc` has (or a synonym, variant or part).
+    fn words_matched(&self, words: &[QueryWord], doc: u32) -> usize {
+        words.iter().filter(|w| w.terms.iter().any(|qt| self.words.contains(qt.term, doc))).count()
     }
 
     /// Whether the question contains one of card `doc`'s short names or keywords.
@@ -1021,6 +1035,21 @@ impl Index {
         words
     }
 
+    /// The synonyms of a word: by its stem, or by the word itself when it is a synonym's
+    /// word with a short ending (up to `MAX_SYNONYM_ENDING` letters), since the stemmer may
+    /// cut an inflected form apart from its base form ("amfetamiinia" -> "amfetamiin"
+    /// but "amfetamiini" -> "amfetam").
+    fn synonyms_of(&self, stem: &str, folded: &str, slot: usize) -> Option<&Vec<(u32, f32)>> {
+        let table = &self.synonyms[slot];
+        if let Some(found) = table.get(stem) {
+            return Some(found);
+        }
+        let bounds: Vec<usize> = folded.char_indices().map(|(i, _)| i).chain([folded.len()]).collect();
+        let chars = bounds.len() - 1;
+        (0..=MAX_SYNONYM_ENDING.min(chars.saturating_sub(MIN_SYNONYM_CHARS)))
+            .find_map(|cut| table.get(&folded[..bounds[chars - cut]]))
+    }
+
     /// The Finnish term of a word a Swedish or English question does not know: services
     /// keep their Finnish names in other languages ("vad menas med saattaen vaihtaen?",
     /// "could a kokemusasiantuntija join?").
@@ -1085,7 +1114,7 @@ impl Index {
                     degree: BASE_FORM_WEIGHT,
                 });
             }
-            if let Some(synonyms) = self.synonyms[slot].get(stem.as_str()) {
+            if let Some(synonyms) = self.synonyms_of(&stem, word, slot) {
                 terms.extend(synonyms.iter().map(|&(term, weight)| QueryTerm {
                     term,
                     weight,
@@ -1159,6 +1188,12 @@ mod explain {
         let (ranked, strong) = index.rank(&query, lang);
         println!("plain ranking strong {strong} confident {}", ranked.confident);
         let words = index.query_words(&query, lang);
+        let analyzer = &index.analyzers[lang_slot(lang)];
+        crate::catalogue::analysis::for_each_word_with_lowercase(&query, |w, l| {
+            let stem = analyzer.term_of(w, l).map(|t| t.stem);
+            let synonyms = stem.as_deref().and_then(|st| index.synonyms_of(st, w, lang_slot(lang))).map(|v| v.len());
+            println!("  {w} -> {stem:?} synonyms {synonyms:?}");
+        });
         let named = index.named_cards(&words);
         let name = |t: u32| index.terms.iter().find(|(_, &x)| x == t).map(|(k, _)| k.to_string()).unwrap_or_default();
         for word in &words {
