@@ -94,6 +94,9 @@ const MIN_STRENGTH: f32 = 11.0;
 /// under 1 % (they were 5 %) while three answers in four stay confident.
 const MAX_RUNNER_UP: f32 = 0.8;
 const MIN_COVERAGE: f32 = 0.5;
+/// A question matching its best card by a single word is clear only when at most this
+/// many cards use the word.
+const MAX_CARDS_FOR_ONE_WORD: usize = 2;
 /// A card the question names is clear when the runner-up is under this share of it.
 const MAX_NAMED_RUNNER_UP: f32 = 0.6;
 /// Words a question may hold besides a card's name and still be about that card.
@@ -831,12 +834,11 @@ impl Index {
             // question that names the card is clear when the card leads by far: a case
             // description may name a service in passing.
             let named_far_ahead = named.iter().any(|&(d, _)| d == doc) && runner_up < MAX_NAMED_RUNNER_UP * score;
-            // One everyday word ("kiitos, tästä oli apua!") is no question about a card,
-            // however rare the word is in the catalogue: unless it names the card, at
-            // least two words must match it. (A routing question's one narrower word,
-            // "amfetamiini", is still strong: see `search`.)
+            // One everyday word ("kiitos, tästä oli apua!") is no question about a card:
+            // unless it names the card, a question matching it by one word only is clear
+            // when that word is the card's own ("velkoja": at most two cards use it).
             let clear = (named_far_ahead || (runner_up < MAX_RUNNER_UP * score && coverage >= MIN_COVERAGE))
-                && (mentioned || self.words_matched(&words, doc) >= 2);
+                && (mentioned || self.more_than_one_everyday_word(&words, doc));
             (strong, clear)
         });
         let hits = ranked
@@ -960,9 +962,17 @@ impl Index {
         found
     }
 
-    /// How many of the question's words card `doc` has (or a synonym, variant or part).
-    fn words_matched(&self, words: &[QueryWord], doc: u32) -> usize {
-        words.iter().filter(|w| w.terms.iter().any(|qt| self.words.contains(qt.term, doc))).count()
+    /// Whether card `doc` matches the question by more than one everyday word: by two
+    /// words or more, or by one that few cards use.
+    fn more_than_one_everyday_word(&self, words: &[QueryWord], doc: u32) -> bool {
+        let mut matched = words.iter().filter_map(|w| {
+            w.terms.iter().filter(|qt| self.words.contains(qt.term, doc)).map(|qt| self.words.get(qt.term).len()).min()
+        });
+        match (matched.next(), matched.next()) {
+            (Some(_), Some(_)) => true,
+            (Some(cards_using), None) => cards_using <= MAX_CARDS_FOR_ONE_WORD,
+            _ => false,
+        }
     }
 
     /// Whether the question contains one of card `doc`'s short names or keywords.
@@ -1471,6 +1481,8 @@ mod tests {
         // Intensifiers say nothing about the service: they must not dilute the match.
         let debts = index.search("Asiakkaalla on todella paljon velkoja.", Lang::Fi);
         assert!(debts.confident && debts.hits[0].id == "velkaneuvonta", "{:?}", debts.hits);
+        // One everyday word a few cards use is no question about any of them.
+        assert!(!index.search("Kiitos, tästä oli apua!", Lang::Fi).confident);
         assert!(
             !index
                 .search("Mikä on paras pizzaresepti?", Lang::Fi)
