@@ -31,6 +31,11 @@ pub struct Card {
     /// ("mihin ohjaan…") that names no narrower need. At most one card has it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_contact: bool,
+    /// The card for a case this service has already handled without resolving it: the
+    /// next step of the seeds' path (coordinator -> work-ability team -> special-expertise
+    /// team). People name this service as a step taken by its `step_words`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step: Option<String>,
     pub fi: CardText,
     pub sv: CardText,
     pub en: CardText,
@@ -58,6 +63,11 @@ pub struct CardText {
     /// TE or employment services, not for every "coordinator" question.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leads_only_with: Vec<String>,
+    /// Words by which people speak of this service as a step already taken ("we went
+    /// through it with the coordinator"), matched inside the question's words:
+    /// "koordinaattori" finds "koordinaattorin" and "työkykykoordinaattorille".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_words: Vec<String>,
 }
 
 /// A text field of a card, for per-field look-up with fallback.

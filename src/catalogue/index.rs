@@ -339,6 +339,9 @@ pub struct Index {
     unknown_idf: f32,
     /// The card that answers routing questions naming no narrower need.
     first_contact: Option<u32>,
+    /// Cards with a next step: (card, next card, the words that name the card as a step
+    /// taken, in all languages).
+    steps: Vec<(u32, u32, Vec<Box<str>>)>,
     /// Per card and language, folded words one of which a question must contain for
     /// the card to rank first.
     leads_only_with: Vec<[Vec<Box<str>>; 3]>,
@@ -689,6 +692,20 @@ impl Index {
         Index {
             ids: catalogue.cards.iter().map(|c| c.id.clone()).collect(),
             first_contact: catalogue.cards.iter().position(|c| c.first_contact).map(|i| i as u32),
+            steps: catalogue
+                .cards
+                .iter()
+                .enumerate()
+                .filter_map(|(doc, card)| {
+                    let next = catalogue.cards.iter().position(|c| Some(&c.id) == card.next_step.as_ref())?;
+                    let words = Lang::ALL
+                        .iter()
+                        .flat_map(|&lang| &card.raw_text(lang).step_words)
+                        .map(|w| crate::lang::fold(w).into_boxed_str())
+                        .collect();
+                    Some((doc as u32, next as u32, words))
+                })
+                .collect(),
             leads_only_with: catalogue
                 .cards
                 .iter()
@@ -739,6 +756,9 @@ impl Index {
     pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
         let query = &*super::ages::ages_as_words(query, lang);
         let (ranked, _) = self.rank(query, lang);
+        if let Some(next) = self.next_step(query) {
+            return Self::led_by(&self.ids[next as usize], ranked);
+        }
         let (Some(first), Some(rest)) = (self.first_contact, super::routing::residual(query)) else {
             return ranked;
         };
@@ -748,11 +768,38 @@ impl Index {
         if strong && narrower.hits.first().is_some_and(|hit| &hit.id != first_id) {
             return narrower;
         }
+        Self::led_by(first_id, ranked)
+    }
+
+    /// `ranked` with card `id` first, as a confident answer.
+    fn led_by(id: &str, ranked: SearchResult) -> SearchResult {
         let mut hits = ranked.hits;
         let top = hits.first().map_or(1.0, |hit| hit.score);
-        hits.retain(|hit| &hit.id != first_id);
-        hits.insert(0, Hit { id: first_id.clone(), score: top });
+        hits.retain(|hit| hit.id != id);
+        hits.insert(0, Hit { id: id.to_string(), score: top });
         SearchResult { confident: true, in_domain: true, hits }
+    }
+
+    /// For a question saying that a step of the path was taken and the case is still
+    /// unresolved, the step after the latest one it says was taken (named in a sentence
+    /// that says so: "…konsulterats. Finns det ett team?" asks for the team).
+    fn next_step(&self, query: &str) -> Option<u32> {
+        use super::steps;
+        if self.steps.is_empty() || !steps::unresolved(&steps::words(query)) {
+            return None;
+        }
+        let mut named: Vec<&(u32, u32, Vec<Box<str>>)> = Vec::new();
+        for sentence in sentences(query) {
+            let words = steps::words(sentence);
+            if steps::taken(&words) {
+                named.extend(self.steps.iter().filter(|(_, _, step_words)| steps::names_step(&words, step_words)));
+            }
+        }
+        // Of the coordinator and the team, the team is the later step.
+        named
+            .iter()
+            .find(|(_, next, _)| !named.iter().any(|(doc, _, _)| doc == next))
+            .map(|&&(_, next, _)| next)
     }
 
     /// The ranking, and whether its best card is a strong match (which alone, without a
@@ -1237,6 +1284,7 @@ mod tests {
         CardText {
             questions: Vec::new(),
             leads_only_with: Vec::new(),
+            step_words: Vec::new(),
             name: name.into(),
             summary: summary.into(),
             keywords: keywords.iter().map(|k| k.to_string()).collect(),
@@ -1254,6 +1302,7 @@ mod tests {
             related: vec![],
             source: "test".into(),
             first_contact: false,
+            next_step: None,
             fi,
             sv,
             en,

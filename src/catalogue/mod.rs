@@ -8,6 +8,7 @@ pub mod answer;
 mod card;
 mod eval;
 mod routing;
+mod steps;
 mod index;
 pub mod phrasing;
 mod shipped;
@@ -191,6 +192,15 @@ impl Catalogue {
                 }
                 if !text.keywords.iter().any(|k| !k.trim().is_empty()) {
                     problems.push(format!("{id}: {lang}.keywords is empty"));
+                }
+            }
+            if let Some(next) = &card.next_step {
+                if next == id {
+                    problems.push(format!("{id}: is its own next step"));
+                } else if !ids.contains(next.as_str()) {
+                    problems.push(format!("{id}: next step '{next}' does not exist"));
+                } else if card.fi.step_words.is_empty() {
+                    problems.push(format!("{id}: has a next step but no fi.step_words"));
                 }
             }
             for related in &card.related {

@@ -1,0 +1,93 @@
+//! Escalation questions: "we already went through this with the coordinator, but it is
+//! still unclear: what next?". The seeds' path for an unclear case runs from the
+//! work-ability coordinator to the local work-ability team and on to the special-expertise
+//! team; a question that says one step was taken and did not resolve the case asks for
+//! the next one (the card's `next_step`), whatever other words it shares with cards.
+
+use crate::lang::fold;
+
+/// Word beginnings (folded), single or in sequence, saying that a step was taken.
+const TAKEN: &[&[&str]] = &[
+    // Finnish
+    &["jo"], &["kayty"], &["kaytiin"], &["kavimme"], &["kavin"], &["konsultoin"], &["konsultoitu"],
+    &["konsultoimme"], &["konsultoitiin"], &["kasitel"], &["kasitti"], &["kysyin"], &["kysytty"],
+    &["puhuttu"], &["puhuin"],
+    // Swedish
+    &["redan"], &["diskuterat"], &["konsulterat"], &["tagit", "upp"],
+    // English
+    &["already"], &["consulted"], &["discussed"],
+];
+
+/// Word beginnings (folded), single or in sequence, saying that the case is still open.
+const UNRESOLVED: &[&[&str]] = &[
+    // Finnish
+    &["vielakaan"], &["edelleen"], &["yha"], &["ei", "selvin"], &["ei", "ratk"], &["eika", "ratk"],
+    &["ei", "auttanut"], &["ei", "edenny"], &["ei", "etene"], &["jumissa"], &["ei", "hajua"],
+    // Swedish
+    &["fortfarande"], &["anda"], &["inte", "vidare"], &["ingen", "losning"], &["inte", "lost"],
+    // English
+    &["still"], &["no", "solution"], &["not", "resolved"], &["unresolved"], &["couldn", "resolve"],
+    &["could", "not", "resolve"], &["stuck"],
+];
+
+/// The question's words, folded.
+pub(crate) fn words(question: &str) -> Vec<String> {
+    fold(question)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn has_any(words: &[String], cues: &[&[&str]]) -> bool {
+    cues.iter().any(|cue| {
+        words
+            .windows(cue.len())
+            .any(|run| run.iter().zip(cue.iter()).all(|(word, start)| word.starts_with(start)))
+    })
+}
+
+/// Whether the words say that a step was taken.
+pub(crate) fn taken(words: &[String]) -> bool {
+    has_any(words, TAKEN)
+}
+
+/// Whether the words say that the case is still unresolved.
+pub(crate) fn unresolved(words: &[String]) -> bool {
+    has_any(words, UNRESOLVED)
+}
+
+/// Whether one of the question's words contains one of `step_words` (folded).
+pub(crate) fn names_step(words: &[String], step_words: &[Box<str>]) -> bool {
+    words.iter().any(|word| step_words.iter().any(|step| word.contains(step.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_step_taken_without_result_is_recognised_in_three_languages() {
+        for question in [
+            "Työkykykoordinaattorin kanssa käytiin asiakas läpi, mutta vieläkään ei tiedetä mikä estää työllistymistä.",
+            "Klienten har redan diskuterats med koordinatorn men det är fortfarande oklart.",
+            "Already asked the coordinator but the case is still a mess.",
+            "Työkykytiimi on käsitellyt asiakkaan jo kahdesti eikä ratkaisua löydy.",
+        ] {
+            let words = words(question);
+            assert!(taken(&words) && unresolved(&words), "{question}");
+        }
+    }
+
+    #[test]
+    fn a_step_merely_mentioned_is_not_an_escalation() {
+        for question in [
+            "Mitä työkykykoordinaattori tekee?",
+            "Onko asiakas jo työkykykoordinaattorin asiakas?",
+            "Is the coordinator still working in Turku?",
+        ] {
+            let words = words(question);
+            assert!(!(taken(&words) && unresolved(&words)), "{question}");
+        }
+    }
+}
