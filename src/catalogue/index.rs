@@ -78,6 +78,10 @@ const MIN_ASKING_WORDS: usize = 3;
 const KEYWORD_PHRASE_BONUS: f32 = 0.0;
 const PHRASE_CANDIDATES: usize = 10;
 
+/// What a card keeps of its score when the question names it only as the client's
+/// present or a too heavy service.
+const PRESENT_SERVICE_SHARE: f32 = 0.5;
+
 /// Hits scoring under this share of the best are noise (a shared 4-gram or a common
 /// word) and are left out; in a large catalogue they would be most of the cards.
 const MIN_HIT_SHARE: f32 = 0.05;
@@ -286,6 +290,9 @@ struct QueryWord {
     informativeness: f32,
     /// What its matches count for: less in a sentence that only describes the case.
     weight: f32,
+    /// Whether it stands where the client's present or a too heavy service is named
+    /// (see `context`).
+    present: bool,
 }
 
 /// The sentences of `text`, each with its closing punctuation.
@@ -329,6 +336,8 @@ pub struct Index {
     phrases: Lists<u32>,
     /// ...from `card_phrases[doc]` to `card_phrases[doc + 1]`.
     card_phrases: Vec<u32>,
+    /// Per phrase: whether it holds a negation itself ("ei töissä eikä koulussa").
+    negative_phrases: Vec<bool>,
     /// For each term, the short names (as phrase numbers) it occurs in.
     titles_with: Lists<u32>,
     /// For each term, the cards it names on its own ("Rise", "Kela", "IPS").
@@ -529,6 +538,7 @@ impl Index {
         let mut phrase_terms: Vec<(u32, u32)> = Vec::new();
         let mut card_phrases: Vec<u32> = vec![0];
         let mut title_phrases: Vec<(u32, u32)> = Vec::new();
+        let mut negative_phrases: Vec<bool> = Vec::new();
         let mut scratch = TfScratch::<FIELDS>::new();
         for card in &catalogue.cards {
             let mut lens = [0f32; FIELDS];
@@ -556,6 +566,7 @@ impl Index {
                     });
                     if phrase_terms.len() > phrase_start {
                         phrase_count += 1;
+                        negative_phrases.push(super::context::is_negative_phrase(text));
                     }
                 }
             }
@@ -731,6 +742,7 @@ impl Index {
             card_phrases,
             titles_with: Lists::pack(term_count, title_phrases.into_iter(), 0),
             one_word_names,
+            negative_phrases,
             synonyms,
             analyzers: vocabulary.analyzers,
         }
@@ -838,6 +850,13 @@ impl Index {
             scores[doc as usize] += bonus;
         }
         self.add_keyword_phrase_bonus(&words, &named, &mut scores);
+        if words.iter().any(|w| w.present) {
+            for doc in 0..scores.len() as u32 {
+                if scores[doc as usize] > 0.0 && self.named_as_present(&words, doc) {
+                    scores[doc as usize] *= PRESENT_SERVICE_SHARE;
+                }
+            }
+        }
         let best = scores.iter().copied().fold(0.0, f32::max);
         let ranked_above = |floor: f32| {
             let mut ranked: Vec<(u32, f32)> = scores
@@ -901,13 +920,20 @@ impl Index {
 
     /// Whether the question contains all words of `phrase`, close together.
     fn mentions(&self, words: &[QueryWord], phrase: u32) -> bool {
+        self.mentions_by(words, phrase, |_| true)
+    }
+
+    /// Whether the question contains all words of `phrase` close together, each in a
+    /// word that `counts`.
+    fn mentions_by(&self, words: &[QueryWord], phrase: u32, counts: impl Fn(&QueryWord) -> bool) -> bool {
         let terms = self.phrases.get(phrase);
         let (mut first, mut last) = (usize::MAX, 0);
         for &term in terms {
             let found = words.iter().position(|w| {
-                w.terms
-                    .iter()
-                    .any(|qt| qt.term == term && qt.degree >= VARIANT_WEIGHT)
+                counts(w)
+                    && w.terms
+                        .iter()
+                        .any(|qt| qt.term == term && qt.degree >= VARIANT_WEIGHT)
             });
             let Some(at) = found else {
                 return false;
@@ -1022,6 +1048,17 @@ impl Index {
         }
     }
 
+    /// Whether the question names card `doc` only as the client's present or a too
+    /// heavy service ("ei jaksa edes KT:ta").
+    fn named_as_present(&self, words: &[QueryWord], doc: u32) -> bool {
+        let phrases = || {
+            (self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1])
+                .filter(|&phrase| !self.negative_phrases[phrase as usize])
+        };
+        phrases().any(|phrase| self.mentions_by(words, phrase, |w| w.present))
+            && !phrases().any(|phrase| self.mentions_by(words, phrase, |w| !w.present))
+    }
+
     /// Whether the question contains one of card `doc`'s short names or keywords.
     fn mentions_card(&self, words: &[QueryWord], doc: u32) -> bool {
         let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
@@ -1072,6 +1109,7 @@ impl Index {
     /// client … . Can we refer to X?") the sentences that ask say what is wanted; the
     /// others describe the client, and their words count for `CONTEXT_WEIGHT`.
     fn query_words(&self, query: &str, lang: Lang) -> Vec<QueryWord> {
+        let present = super::context::context_words(query);
         let sentences = sentences(query);
         let asks = |s: &str| s.trim_end().ends_with('?');
         let has_context = sentences.iter().any(|s| !asks(s) && s.chars().any(char::is_alphanumeric));
@@ -1079,15 +1117,15 @@ impl Index {
         let mut seen: Vec<String> = Vec::new();
         if sentences.iter().any(|s| asks(s)) && has_context {
             for sentence in sentences.iter().filter(|s| asks(s)) {
-                self.add_query_words(sentence, lang, 1.0, &mut words, &mut seen);
+                self.add_query_words(sentence, lang, 1.0, &present, &mut words, &mut seen);
             }
             // "Mitä nyt?" asks nothing of its own: then the case is the question.
             let context_weight = if words.len() >= MIN_ASKING_WORDS { CONTEXT_WEIGHT } else { 1.0 };
             for sentence in sentences.iter().filter(|s| !asks(s)) {
-                self.add_query_words(sentence, lang, context_weight, &mut words, &mut seen);
+                self.add_query_words(sentence, lang, context_weight, &present, &mut words, &mut seen);
             }
         } else {
-            self.add_query_words(query, lang, 1.0, &mut words, &mut seen);
+            self.add_query_words(query, lang, 1.0, &present, &mut words, &mut seen);
         }
         words
     }
@@ -1119,7 +1157,15 @@ impl Index {
         self.terms.get(stem.as_str()).copied().filter(|&t| self.term_langs[t as usize] == 1 << fi)
     }
 
-    fn add_query_words(&self, text: &str, lang: Lang, weight: f32, words: &mut Vec<QueryWord>, seen: &mut Vec<String>) {
+    fn add_query_words(
+        &self,
+        text: &str,
+        lang: Lang,
+        weight: f32,
+        present: &std::collections::HashSet<String>,
+        words: &mut Vec<QueryWord>,
+        seen: &mut Vec<String>,
+    ) {
         let slot = lang_slot(lang);
         let analyzer = &self.analyzers[slot];
         for_each_word_with_lowercase(text, |word, lower| {
@@ -1186,6 +1232,7 @@ impl Index {
                 grams,
                 informativeness,
                 weight,
+                present: present.contains(word),
             });
             seen.push(stem);
         });
@@ -1220,6 +1267,7 @@ impl Index {
             + self.card_phrases.capacity() * 4
             + self.titles_with.heap_bytes()
             + self.one_word_names.heap_bytes()
+            + self.negative_phrases.capacity()
             + synonyms
     }
 }

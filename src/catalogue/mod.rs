@@ -3,6 +3,7 @@
 
 mod ages;
 mod analysis;
+mod context;
 pub mod commands;
 pub mod answer;
 mod card;

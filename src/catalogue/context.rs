@@ -1,0 +1,82 @@
+//! Services a question names as the client's present one, or as one that is too much
+//! for them: "KT:ssa ollut asiakas olisi valmis palkkatyöhön", "ei jaksa edes KT:ta",
+//! "arbetsverksamheten blev för tungt", "has been in rehabilitative work activity". Such
+//! a name describes the case; the answer is another service, so the card it names must
+//! not win on its name.
+
+use crate::lang::fold;
+use std::collections::HashSet;
+
+/// Words (folded) that, up to `WINDOW` words before a service's name, make it one the
+/// client cannot cope with or does not want: the negative verb forms ("ei jaksa", "ei
+/// pysty", "ei halua" – the positive ones are "jaksaa", "pystyy", "haluaa"), "not even",
+/// "too", "stopped going".
+const COPING_BEFORE: &[&str] = &[
+    "jaksa", "pysty", "kykene", "edes", "liian", "halua", "ens", "orkar", "slutat", "even", "quit", "stopped",
+];
+
+/// The same up to `WINDOW` words after the name: "KT:kin (on liian raskas)", "eläkkeelle
+/// hän ei halua", "blev för tungt", "is too much".
+const COPING_AFTER: &[&str] = &["liian", "kin", "raskas", "raskasta", "halua", "tungt", "tung", "jobbigt", "too"];
+
+/// Forms of "olla" that, near a name in the inessive ("KT:ssa ollut", "kuntouttavassa
+/// työtoiminnassa oleva"), make it the client's present or past service.
+const BEING: &[&str] = &["ollut", "ollu", "oleva", "olevan", "olleen"];
+
+const WINDOW: usize = 3;
+
+fn tokens(text: &str) -> Vec<String> {
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
+/// The words of `question` (folded) that stand where a present or too heavy service
+/// would be named.
+pub(crate) fn context_words(question: &str) -> HashSet<String> {
+    let tokens = tokens(question);
+    let near = |at: usize, before: &[&str], after: &[&str]| {
+        (at.saturating_sub(WINDOW)..at).any(|i| before.contains(&tokens[i].as_str()))
+            || (at + 1..tokens.len().min(at + 1 + WINDOW)).any(|i| after.contains(&tokens[i].as_str()))
+    };
+    // "kuntouttavassa", or "KT" followed by the ending of "KT:ssa".
+    let inessive = |at: usize| {
+        tokens[at].ends_with("ssa") || tokens.get(at + 1).is_some_and(|next| next == "ssa")
+    };
+    (0..tokens.len())
+        .filter(|&at| near(at, COPING_BEFORE, COPING_AFTER) || (inessive(at) && near(at, BEING, BEING)))
+        .map(|at| tokens[at].clone())
+        .collect()
+}
+
+/// Whether a card's name or keyword itself holds such a word ("ei töissä eikä
+/// koulussa" describes the people a service is for): it never marks the card as present.
+pub(crate) fn is_negative_phrase(phrase: &str) -> bool {
+    let negative = ["ei", "eika", "inte", "not", "no"];
+    tokens(phrase).iter().any(|t| negative.contains(&t.as_str()) || COPING_BEFORE.contains(&t.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn present_and_too_heavy_services_are_found_in_three_languages() {
+        assert!(context_words("Asiakas ei vielä jaksa kuntouttavaa työtoimintaa").contains("kuntouttavaa"));
+        assert!(context_words("asiakas ollu KT:ssa pari vuotta").contains("kt"));
+        assert!(context_words("Kaikki työhön liittyvä on liian iso askel, KT:kin.").contains("kt"));
+        assert!(context_words("klienten har slutat gå till arbetsverksamheten").contains("arbetsverksamheten"));
+        assert!(context_words("arbetsverksamheten blev för tungt").contains("arbetsverksamheten"));
+        assert!(context_words("can't even cope with rehabilitative work activity").contains("rehabilitative"));
+        assert!(context_words("Kuntouttavassa työtoiminnassa oleva asiakas").contains("tyotoiminnassa"));
+    }
+
+    #[test]
+    fn a_service_asked_for_is_not_context() {
+        assert!(!context_words("Miten asiakas pääsee kuntouttavaan työtoimintaan?").contains("kuntouttavaan"));
+        assert!(!context_words("Could IPS help my client find work?").contains("ips"));
+        // Not having seen a nurse asks for one; being unemployed is no service.
+        let unseen = context_words("on ollut työttömänä kuusi vuotta eikä ole käynyt terveydenhoitajalla");
+        assert!(!unseen.contains("terveydenhoitajalla") && !unseen.contains("tyottomana"), "{unseen:?}");
+        assert!(is_negative_phrase("ei töissä eikä koulussa"));
+        assert!(!is_negative_phrase("kuntouttava työtoiminta"));
+    }
+}
