@@ -73,11 +73,6 @@ const CONTEXT_WEIGHT: f32 = 0.8;
 /// Fewest words the asking sentences need for the others to count as context.
 const MIN_ASKING_WORDS: usize = 3;
 
-/// Bonus per unit of idf for a keyword of several words the question contains, checked
-/// on this many best cards.
-const KEYWORD_PHRASE_BONUS: f32 = 0.0;
-const PHRASE_CANDIDATES: usize = 10;
-
 /// What a card keeps of its score when the question names it only as the client's
 /// present or a too heavy service.
 const PRESENT_SERVICE_SHARE: f32 = 0.5;
@@ -849,7 +844,6 @@ impl Index {
         for &(doc, bonus) in &named {
             scores[doc as usize] += bonus;
         }
-        self.add_keyword_phrase_bonus(&words, &named, &mut scores);
         if words.iter().any(|w| w.present) {
             for doc in 0..scores.len() as u32 {
                 if scores[doc as usize] > 0.0 && self.named_as_present(&words, doc) {
@@ -967,29 +961,6 @@ impl Index {
             }
         }
         named
-    }
-
-    /// Adds a bonus to the best-scoring cards not named by their short name whose
-    /// keyword of several words ("TE-palvelut", "sosiaalinen kuntoutus") the question
-    /// contains as such: its words together say more than each alone.
-    fn add_keyword_phrase_bonus(&self, words: &[QueryWord], named: &[(u32, f32)], scores: &mut [f32]) {
-        let mut best: Vec<u32> = (0..scores.len() as u32).filter(|&d| scores[d as usize] > 0.0).collect();
-        let keep = best.len().min(PHRASE_CANDIDATES);
-        if keep == 0 {
-            return;
-        }
-        best.select_nth_unstable_by(keep - 1, |&a, &b| scores[b as usize].total_cmp(&scores[a as usize]));
-        for &doc in &best[..keep] {
-            if named.iter().any(|&(d, _)| d == doc) {
-                continue;
-            }
-            let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
-            let bonus = phrases
-                .filter(|&phrase| self.phrases.get(phrase).len() >= 2 && self.mentions(words, phrase))
-                .map(|phrase| self.phrases.get(phrase).iter().map(|&t| self.words.idf[t as usize]).sum::<f32>())
-                .fold(0.0, f32::max);
-            scores[doc as usize] += KEYWORD_PHRASE_BONUS * bonus;
-        }
     }
 
     /// The card a question asks about by name: the most specific short name it
