@@ -335,7 +335,8 @@ pub struct Index {
     negative_phrases: Vec<bool>,
     /// For each term, the short names (as phrase numbers) it occurs in.
     titles_with: Lists<u32>,
-    /// For each term, the cards it names on its own ("Rise", "Kela", "IPS").
+    /// For each term, the cards it names on its own as a proper name (a capitalised
+    /// one-word name or keyword: "Rise", "Kela", "IPS"; not "lähete").
     one_word_names: Lists<u32>,
     synonyms: [Synonyms; 3],
     analyzers: [Analyzer; 3],
@@ -534,6 +535,7 @@ impl Index {
         let mut card_phrases: Vec<u32> = vec![0];
         let mut title_phrases: Vec<(u32, u32)> = Vec::new();
         let mut negative_phrases: Vec<bool> = Vec::new();
+        let mut proper_names: Vec<bool> = Vec::new();
         let mut scratch = TfScratch::<FIELDS>::new();
         for card in &catalogue.cards {
             let mut lens = [0f32; FIELDS];
@@ -562,6 +564,7 @@ impl Index {
                     if phrase_terms.len() > phrase_start {
                         phrase_count += 1;
                         negative_phrases.push(super::context::is_negative_phrase(text));
+                        proper_names.push(text.trim_start().starts_with(char::is_uppercase));
                     }
                 }
             }
@@ -690,7 +693,7 @@ impl Index {
             let doc_of = |phrase: u32| card_phrases.partition_point(|&start| start <= phrase) as u32 - 1;
             let pairs: Vec<(u32, u32)> = phrase_terms
                 .iter()
-                .filter(|&&(phrase, _)| words_in[phrase as usize] == 1)
+                .filter(|&&(phrase, _)| words_in[phrase as usize] == 1 && proper_names[phrase as usize])
                 .map(|&(phrase, term)| (term, doc_of(phrase)))
                 .collect();
             Lists::pack(term_count, pairs.into_iter(), 0)
@@ -875,7 +878,11 @@ impl Index {
                 ranked[0].1 = top;
             }
         }
-        if let Some(doc) = self.named_subject(&words, &named) {
+        // In a case description, the sentence that asks ("…voiko hänet lähettää
+        // kuntoutustutkimukseen?") is what is asked through a name; its words come first.
+        let asking = &words[..words.iter().position(|w| w.weight < 1.0).unwrap_or(words.len())];
+        let asking_named = if asking.len() < words.len() { self.named_cards(asking) } else { named.clone() };
+        if let Some(doc) = self.named_subject(asking, &asking_named) {
             // A question asked through a service's name is about that service, however
             // many words it shares with other cards.
             if let Some(at) = ranked.iter().position(|&(d, _)| d == doc).filter(|&at| at > 0) {
@@ -969,6 +976,12 @@ impl Index {
     /// do I reach X in Turku?"); in a case description a name in passing decides
     /// nothing.
     fn named_subject(&self, words: &[QueryWord], named: &[(u32, f32)]) -> Option<u32> {
+        // "Kuntouttava työtoiminta vai sosiaalinen kuntoutus?" compares; it asks about neither.
+        let mut cards = named.iter().map(|&(d, _)| d).collect::<Vec<_>>();
+        cards.dedup();
+        if cards.len() > 1 {
+            return None;
+        }
         let &(doc, _) = named.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
         let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
         let in_name = |word: &&QueryWord| {
