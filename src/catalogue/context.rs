@@ -9,10 +9,12 @@ use std::collections::HashSet;
 
 /// Words (folded) that, up to `WINDOW` words before a service's name, make it one the
 /// client cannot cope with or does not want: the negative verb forms ("ei jaksa", "ei
-/// pysty", "ei halua" – the positive ones are "jaksaa", "pystyy", "haluaa"), "not even",
+/// pysty", "ei halua", "en tarvitse" – the positive ones are "jaksaa", "pystyy", "haluaa",
+/// "tarvitsee"), "not even",
 /// "too", "stopped going".
 const COPING_BEFORE: &[&str] = &[
-    "jaksa", "pysty", "kykene", "edes", "liian", "halua", "ens", "orkar", "slutat", "even", "quit", "stopped",
+    "jaksa", "pysty", "kykene", "edes", "liian", "halua", "tarvitse", "ens", "orkar", "slutat", "even", "quit",
+    "stopped",
 ];
 
 /// The same up to `WINDOW` words after the name: "KT:kin (on liian raskas)", "eläkkeelle

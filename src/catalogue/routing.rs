@@ -18,7 +18,8 @@ const ROUTING_PHRASES: &[&str] = &[
     "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu",
     "kuka auttaa", "kuka voisi auttaa", "kuka voi auttaa", "mista saa apua", "mista saisi apua",
     "mista apua", "kuka hoitaa", "kuka auttaisi", "kuka auttais", "kuka vois auttaa", "kenelle hanet",
-    "mihin hanet", "minne hanet",
+    "mihin hanet", "minne hanet", "kenelta saisin", "kenelta saan", "kenelta voin kysya", "kenelle kuuluu",
+    "kenelle tallainen kuuluu", "kenelle tallanen kuuluu", "kenelle tama kuuluu",
     // Swedish
     "vart skickar", "vart hanvisar", "vart ska jag skicka", "vart ska jag hanvisa", "vart kan jag hanvisa",
     "vem konsulterar", "vem ska jag konsultera", "vem kan jag konsultera", "vem ska jag kontakta",
@@ -48,7 +49,7 @@ const EVERY_CLIENT: &[&str] = &[
     "sjukdom", "halsa", "diagnos",
     // English
     "client", "customer", "person", "someone", "somebody", "work", "ability", "unclear", "reduced",
-    "partial", "unemployed", "job", "situation", "responsib", "health", "illness", "sick", "jobless", "capacity",
+    "partial", "unemployed", "job", "situation", "responsib", "health", "illness", "sick", "jobless", "capacity", "lead", "charge", "obvious",
 ];
 
 /// Word beginnings (folded) that begin like a word of `EVERY_CLIENT` but name a
