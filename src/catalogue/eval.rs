@@ -278,6 +278,16 @@ mod tests {
         println!("all dev sets{with}: {}", all.summary());
     }
 
+    /// Tuning aid: confident answers to the questions of any file,
+    /// `KAVERI_PROBE=path cargo test --no-default-features --lib probe -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn probe() {
+        let path = std::env::var("KAVERI_PROBE").expect("KAVERI_PROBE names an eval file");
+        let index = Index::build(&Catalogue::shipped());
+        println!("{}", evaluate(&index, Path::new(&path)).unwrap());
+    }
+
     /// The held-out gate. Only figures are printed, so that nobody tunes to its questions.
     #[test]
     fn held_out_test_set_gate() {

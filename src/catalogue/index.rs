@@ -764,6 +764,15 @@ impl Index {
     /// ("where do I refer…") is answered from what narrows it, when that alone is a
     /// confident answer; otherwise from the first-contact card.
     pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
+        let mut result = self.search_cards(query, lang);
+        // Thanks, tests and the asker's own work matters may name a card; no card settles them.
+        if super::offtopic::is_offtopic(query) {
+            result.confident = false;
+        }
+        result
+    }
+
+    fn search_cards(&self, query: &str, lang: Lang) -> SearchResult {
         let query = &*super::ages::ages_as_words(query, lang);
         let (ranked, _) = self.rank(query, lang);
         if let Some(next) = self.next_step(query) {

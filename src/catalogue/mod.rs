@@ -11,6 +11,7 @@ mod eval;
 mod routing;
 mod steps;
 mod index;
+mod offtopic;
 pub mod phrasing;
 mod shipped;
 #[cfg(feature = "voikko")]
