@@ -86,7 +86,7 @@ pub(crate) const STOPWORDS_SV: &[&str] = &[
 pub(crate) const STOPWORDS_EN: &[&str] = &[
     "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "by", "can", "could", "do",
     "does", "for", "from", "has", "have", "he", "hello", "her", "hi", "his", "how", "i", "if",
-    "in", "is", "it", "its", "me", "my", "of", "on", "or", "our", "please", "she", "should", "so",
+    "in", "is", "it", "its", "lot", "lots", "me", "my", "of", "on", "or", "our", "please", "she", "should", "so",
     "some", "thanks", "that", "the", "their", "them", "there", "they", "this", "to", "us", "was",
     "we", "were", "what", "when", "where", "which", "who", "why", "will", "with", "would", "you",
     "your",
