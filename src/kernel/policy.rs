@@ -79,7 +79,7 @@ impl Kernel {
         }
         let (admission, quiet) = {
             let mut throttle = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-            (throttle.admit(&msg.sender, &msg.room, msg.at), throttle.quiet())
+            (throttle.admit(&msg.event_id, &msg.sender, &msg.room, msg.at), throttle.quiet())
         };
         match admission {
             Admission::Answer => Gate::Pass,

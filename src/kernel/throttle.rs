@@ -72,7 +72,13 @@ pub struct Throttle {
     limits: Limits,
     people: HashMap<String, Bucket>,
     rooms: HashMap<String, Bucket>,
+    /// The latest events admitted, oldest first: a decision the store could not commit is
+    /// retried with the same event, which must not be charged twice.
+    admitted: std::collections::VecDeque<String>,
 }
+
+/// Admitted events remembered for retries (a retry follows within seconds).
+const REMEMBER_ADMITTED: usize = 1_000;
 
 impl Default for Throttle {
     fn default() -> Self {
@@ -82,7 +88,7 @@ impl Default for Throttle {
 
 impl Throttle {
     pub fn new(config: ThrottleConfig) -> Throttle {
-        Throttle { limits: config.into(), people: HashMap::new(), rooms: HashMap::new() }
+        Throttle { limits: config.into(), people: HashMap::new(), rooms: HashMap::new(), admitted: Default::default() }
     }
 
     /// How long a throttled person is not answered.
@@ -90,8 +96,23 @@ impl Throttle {
         self.limits.quiet
     }
 
-    /// Whether a message from `person` in `room`, sent `at`, is answered.
-    pub fn admit(&mut self, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
+    /// Whether event `event` from `person` in `room`, sent `at`, is answered. An event
+    /// admitted before (a retried decision) is admitted again at no cost.
+    pub fn admit(&mut self, event: &str, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
+        if self.admitted.iter().any(|e| e == event) {
+            return Admission::Answer;
+        }
+        let admission = self.charge(person, room, at);
+        if admission == Admission::Answer {
+            if self.admitted.len() == REMEMBER_ADMITTED {
+                self.admitted.pop_front();
+            }
+            self.admitted.push_back(event.to_string());
+        }
+        admission
+    }
+
+    fn charge(&mut self, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
         self.forget_idle(at);
         let l = self.limits;
         let mine = self.people.entry(person.to_string()).or_insert_with(|| Bucket::full(l.person_burst, at));
@@ -139,12 +160,32 @@ mod tests {
         TimeDelta::milliseconds(n)
     }
 
+    /// Admits a new event (each call is another message).
+    fn admit(throttle: &mut Throttle, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let event = format!("$e{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        throttle.admit(&event, person, room, at)
+    }
+
+    #[test]
+    fn a_retried_event_is_not_charged_again() {
+        let mut throttle = Throttle::default();
+        // The same message retried many times (the store failed) costs one token.
+        for _ in 0..50 {
+            assert_eq!(throttle.admit("$same", "@anna:x", "!r:x", t0()), Admission::Answer);
+        }
+        for i in 0..9 {
+            assert_eq!(admit(&mut throttle, "@anna:x", "!r:x", t0() + ms(i)), Admission::Answer, "{i}");
+        }
+        assert_eq!(admit(&mut throttle, "@anna:x", "!r:x", t0() + ms(10)), Admission::SlowDown);
+    }
+
     #[test]
     fn a_script_gets_its_burst_then_one_slow_down_then_silence() {
         let mut throttle = Throttle::default();
         // 100 commands in 37 s, as in the attack run.
         let outcomes: Vec<Admission> =
-            (0..100).map(|i| throttle.admit("@script:x", "!room:x", t0() + ms(i * 370))).collect();
+            (0..100).map(|i| admit(&mut throttle, "@script:x", "!room:x", t0() + ms(i * 370))).collect();
         let answered = outcomes.iter().filter(|&&a| a == Admission::Answer).count();
         let warned = outcomes.iter().filter(|&&a| a == Admission::SlowDown).count();
         assert_eq!(outcomes[..10], [Admission::Answer; 10]);
@@ -157,7 +198,7 @@ mod tests {
     fn a_person_at_a_human_pace_is_never_throttled() {
         let mut throttle = Throttle::default();
         for i in 0..200 {
-            assert_eq!(throttle.admit("@anna:x", "!room:x", t0() + TimeDelta::seconds(i * 6)), Admission::Answer, "{i}");
+            assert_eq!(admit(&mut throttle, "@anna:x", "!room:x", t0() + TimeDelta::seconds(i * 6)), Admission::Answer, "{i}");
         }
     }
 
@@ -165,27 +206,28 @@ mod tests {
     fn after_the_quiet_window_the_person_is_answered_again() {
         let mut throttle = Throttle::default();
         for i in 0..10 {
-            throttle.admit("@a:x", "!r:x", t0() + ms(i));
+            admit(&mut throttle, "@a:x", "!r:x", t0() + ms(i));
         }
-        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(20)), Admission::SlowDown);
-        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + ms(30)), Admission::Drop);
-        assert_eq!(throttle.admit("@a:x", "!r:x", t0() + throttle.quiet() + ms(30)), Admission::Answer);
+        assert_eq!(admit(&mut throttle, "@a:x", "!r:x", t0() + ms(20)), Admission::SlowDown);
+        assert_eq!(admit(&mut throttle, "@a:x", "!r:x", t0() + ms(30)), Admission::Drop);
+        let quiet = throttle.quiet();
+        assert_eq!(admit(&mut throttle, "@a:x", "!r:x", t0() + quiet + ms(30)), Admission::Answer);
     }
 
     #[test]
     fn one_flooding_person_does_not_silence_another() {
         let mut throttle = Throttle::default();
         for i in 0..30 {
-            throttle.admit("@script:x", "!r:x", t0() + ms(i));
+            admit(&mut throttle, "@script:x", "!r:x", t0() + ms(i));
         }
-        assert_eq!(throttle.admit("@anna:x", "!r:x", t0() + ms(40)), Admission::Answer);
+        assert_eq!(admit(&mut throttle, "@anna:x", "!r:x", t0() + ms(40)), Admission::Answer);
     }
 
     #[test]
     fn a_room_flooded_by_many_accounts_is_throttled_too() {
         let mut throttle = Throttle::default();
         let outcomes: Vec<Admission> =
-            (0..100).map(|i| throttle.admit(&format!("@user{}:x", i / 5), "!r:x", t0() + ms(i))).collect();
+            (0..100).map(|i| admit(&mut throttle, &format!("@user{}:x", i / 5), "!r:x", t0() + ms(i))).collect();
         assert!(outcomes[..60].iter().all(|&a| a == Admission::Answer), "{outcomes:?}");
         assert_eq!(outcomes[60], Admission::SlowDown);
     }

@@ -110,3 +110,24 @@ fn a_message_the_gate_turned_away_gets_no_apology() {
     assert!(f.engine.handle(&hetu).is_err());
     assert!(f.engine.take_apologies().is_empty(), "not 'send it again' for an identity code");
 }
+
+#[test]
+fn retries_of_one_message_do_not_count_against_its_sender() {
+    let f = fixture();
+    f.engine.store().fail(Some(TreeId::Processed));
+    let question = f.message(NETWORK, ASKER, "!kysy Mihin ohjaan asiakkaan, jonka työkyky on epäselvä?");
+    let event = Event::Message(question);
+    // The sync layer retries the same event while the store fails: more often than the
+    // throttle's burst of 10.
+    for _ in 0..15 {
+        assert!(f.engine.handle(&event).is_err());
+    }
+    f.engine.store().heal();
+    let answers = plain(&f.engine.handle(&event).unwrap());
+    assert!(answers.iter().any(|a| a.contains("Työkykykoordinaattori")), "{answers:?}");
+    // And the sender still has the rest of their burst.
+    for i in 0..9 {
+        let answers = f.say_in(NETWORK, ASKER, "!kysy Mitä IPS-työhönvalmennus on?");
+        assert!(answers.iter().any(|a| a.contains("IPS")) && !answers.iter().any(|a| a.contains("Hetkinen")), "{i}: {answers:?}");
+    }
+}
