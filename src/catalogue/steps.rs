@@ -13,21 +13,24 @@ const TAKEN: &[&[&str]] = &[
     &["konsultoimme"], &["konsultoitiin"], &["kasitel"], &["kasitti"], &["kysyin"], &["kysytty"],
     &["puhuttu"], &["puhuin"],
     // Swedish
-    &["redan"], &["diskuterat"], &["konsulterat"], &["tagit", "upp"],
+    &["redan"], &["diskuterat"], &["konsulterat"], &["tagit", "upp"], &["gatt", "igenom"], &["gick", "igenom"],
+    &["behandlat"],
     // English
-    &["already"], &["consulted"], &["discussed"],
+    &["already"], &["consulted"], &["discussed"], &["met"], &["went", "through"], &["reviewed"],
 ];
 
 /// Word beginnings (folded), single or in sequence, saying that the case is still open.
 const UNRESOLVED: &[&[&str]] = &[
     // Finnish
     &["vielakaan"], &["edelleen"], &["yha"], &["ei", "selvin"], &["ei", "ratk"], &["eika", "ratk"],
-    &["ei", "auttanut"], &["ei", "edenny"], &["ei", "etene"], &["jumissa"], &["ei", "hajua"],
+    &["ei", "auttanut"], &["ei", "edenny"], &["ei", "etene"], &["jumissa"], &["ei", "hajua"], &["ei", "paasty"],
+    &["eika", "paasty"], &["tuloksetta"], &["ei", "tulosta"],
     // Swedish
-    &["fortfarande"], &["anda"], &["inte", "vidare"], &["ingen", "losning"], &["inte", "lost"],
+    &["fortfarande"], &["anda"], &["inte", "vidare"], &["ingen", "losning"], &["inte", "lost"], &["utan", "resultat"],
+    &["lika", "rorig"], &["eskaler"],
     // English
     &["still"], &["no", "solution"], &["not", "resolved"], &["unresolved"], &["couldn", "resolve"],
-    &["could", "not", "resolve"], &["stuck"],
+    &["could", "not", "resolve"], &["stuck"], &["no", "result"], &["no", "progress"], &["escalat"],
 ];
 
 /// The question's words, folded.
@@ -73,6 +76,8 @@ mod tests {
             "Klienten har redan diskuterats med koordinatorn men det är fortfarande oklart.",
             "Already asked the coordinator but the case is still a mess.",
             "Työkykytiimi on käsitellyt asiakkaan jo kahdesti eikä ratkaisua löydy.",
+            "Local team met twice, no solution.",
+            "Arbetsförmågeteamet har gått igenom fallet utan resultat.",
         ] {
             let words = words(question);
             assert!(taken(&words) && unresolved(&words), "{question}");
