@@ -1,8 +1,8 @@
 //! Services a question names as the client's present one, or as one that is too much
 //! for them: "KT:ssa ollut asiakas olisi valmis palkkatyöhön", "ei jaksa edes KT:ta",
-//! "arbetsverksamheten blev för tungt", "has been in rehabilitative work activity". Such
-//! a name describes the case; the answer is another service, so the card it names must
-//! not win on its name.
+//! "arbetsverksamheten blev för tungt"; and the asker's own job ("olen sosiaaliohjaaja",
+//! "I'm a nurse at the health centre"). Such a name describes the case; the answer is
+//! another service, so the card it names must not win on its name.
 
 use crate::lang::fold;
 use std::collections::HashSet;
@@ -22,8 +22,9 @@ const COPING_BEFORE: &[&str] = &[
 const COPING_AFTER: &[&str] = &["liian", "kin", "raskas", "raskasta", "halua", "tungt", "tung", "jobbigt", "too"];
 
 /// Forms of "olla" that, near a name in the inessive ("KT:ssa ollut", "kuntouttavassa
-/// työtoiminnassa oleva"), make it the client's present or past service.
-const BEING: &[&str] = &["ollut", "ollu", "oleva", "olevan", "olleen"];
+/// työtoiminnassa oleva", "ei ole TYP:ssä"), make it the client's present or past
+/// service, or one they are not in: either way not the one asked for.
+const BEING: &[&str] = &["ollut", "ollu", "oleva", "olevan", "olleen", "ole"];
 
 const WINDOW: usize = 3;
 
@@ -43,8 +44,19 @@ pub(crate) fn context_words(question: &str) -> HashSet<String> {
     let inessive = |at: usize| {
         tokens[at].ends_with("ssa") || tokens.get(at + 1).is_some_and(|next| next == "ssa")
     };
+    // The asker's own job: "olen uusi sosiaaliohjaaja", "jobbar som socialhandledare",
+    // "I'm a nurse at the health centre".
+    let introduces_asker = |i: usize| match tokens[i].as_str() {
+        "olen" | "oon" => true,
+        "som" => i > 0 && matches!(tokens[i - 1].as_str(), "jobbar" | "arbetar"),
+        "am" | "m" => i > 0 && tokens[i - 1] == "i",
+        _ => false,
+    };
+    let the_asker = |at: usize| (at.saturating_sub(WINDOW)..at).any(introduces_asker);
     (0..tokens.len())
-        .filter(|&at| near(at, COPING_BEFORE, COPING_AFTER) || (inessive(at) && near(at, BEING, BEING)))
+        .filter(|&at| {
+            near(at, COPING_BEFORE, COPING_AFTER) || (inessive(at) && near(at, BEING, BEING)) || the_asker(at)
+        })
         .map(|at| tokens[at].clone())
         .collect()
 }
@@ -69,6 +81,9 @@ mod tests {
         assert!(context_words("arbetsverksamheten blev för tungt").contains("arbetsverksamheten"));
         assert!(context_words("can't even cope with rehabilitative work activity").contains("rehabilitative"));
         assert!(context_words("Kuntouttavassa työtoiminnassa oleva asiakas").contains("tyotoiminnassa"));
+        assert!(context_words("Oon uusi sosiaaliohjaaja enkä tunne palveluja").contains("sosiaaliohjaaja"));
+        assert!(context_words("I'm a nurse at the health centre").contains("nurse"));
+        assert!(context_words("Jobbar som socialhandledare i Närpes").contains("socialhandledare"));
     }
 
     #[test]

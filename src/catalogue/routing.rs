@@ -19,7 +19,8 @@ const ROUTING_PHRASES: &[&str] = &[
     "kuka auttaa", "kuka voisi auttaa", "kuka voi auttaa", "mista saa apua", "mista saisi apua",
     "mista apua", "kuka hoitaa", "kuka auttaisi", "kuka auttais", "kuka vois auttaa", "kenelle hanet",
     "mihin hanet", "minne hanet", "kenelta saisin", "kenelta saan", "kenelta voin kysya", "kenelle kuuluu",
-    "kenelle tallainen kuuluu", "kenelle tallanen kuuluu", "kenelle tama kuuluu",
+    "kenelle tallainen kuuluu", "kenelle tallanen kuuluu", "kenelle tama kuuluu", "kuka ottaa kopin",
+    "kuka ottaa koppia", "kuka ottais kopin", "kuka ottaisi kopin",
     // Swedish
     "vart skickar", "vart hanvisar", "vart ska jag skicka", "vart ska jag hanvisa", "vart kan jag hanvisa",
     "vem konsulterar", "vem ska jag konsultera", "vem kan jag konsultera", "vem ska jag kontakta",
@@ -29,7 +30,8 @@ const ROUTING_PHRASES: &[&str] = &[
     "where do i refer", "where do i send", "where should i refer", "where should i send",
     "where can i refer", "where can i send", "who do i consult", "who should i consult", "who can i consult",
     "who do i contact", "who should i contact", "who do i ask", "who should i ask", "who do i turn to",
-    "who can help", "who could help", "who handles", "who deals with", "who takes care of", "where can they get help", "where can he get help", "where can she get help",
+    "who can help", "who could help", "who handles", "who deals with", "who takes care of",
+    "go-to person", "who s the go-to", "who is the go-to", "where can they get help", "where can he get help", "where can she get help",
 ];
 
 /// Word beginnings (folded) that describe any client of the network: the unemployed
@@ -40,21 +42,24 @@ const EVERY_CLIENT: &[&str] = &[
     "asiak", "henkilo", "tyyp", "kaveri", "ihmi", "tyokyk", "tyokyv", "osatyokyk", "epasel", "hamar",
     "tyoton", "tyottom", "tyottomy", "toissa", "toihin", "toita", "tyossa", "tyoelama", "tilanne", "tilante",
     "vuosi", "duuni", "tyonhak", "tyollisty", "sairauks", "sairas", "kykene", "selvit",
+    // not knowing which service fits is the very question
+    "palvelu", "sopi",
     // not knowing who is responsible is the very case for the first contact
     "vastuu", "vastaa", "vastaav",
     // health problems and not coping are what brings any client to the network
     "terveys", "terveyd", "jaksa", "uupu",
     // Swedish
     "klient", "person", "arbetsform", "nedsatt", "oklar", "arbetslos", "arbete", "arbetsliv", "jobba", "jobbet", "ansvar",
-    "sjukdom", "halsa", "diagnos",
+    "sjukdom", "halsa", "diagnos", "tjanst", "passa",
     // English
     "client", "customer", "person", "someone", "somebody", "work", "ability", "unclear", "reduced",
-    "partial", "unemployed", "job", "situation", "responsib", "health", "illness", "sick", "jobless", "capacity", "lead", "charge", "obvious",
+    "partial", "unemployed", "job", "situation", "responsib", "health", "illness", "sick", "jobless", "capacity", "lead", "charge", "obvious", "service", "fits", "suit",
 ];
 
 /// Word beginnings (folded) that begin like a word of `EVERY_CLIENT` but name a
-/// narrower need: incapacity for work ("työkyvyttömyyseläke") is the pension's.
-const NARROWER: &[&str] = &["tyokyvyttom"];
+/// narrower need: incapacity for work ("työkyvyttömyyseläke") is the pension's, a
+/// service needs assessment ("palvelutarpeen arviointi") social work's.
+const NARROWER: &[&str] = &["tyokyvyttom", "palvelutarpe", "palvelutarve", "passagerar"];
 
 /// Word beginnings (folded) that make a question one about a client, and so one for the
 /// network even when no card fits it.
