@@ -320,6 +320,9 @@ pub struct Index {
     term_langs: Vec<u8>,
     /// Inflected variants and compound parts of each term, with their weights.
     related: Lists<(u32, f32)>,
+    /// For each compound term, the card's one-word short name it starts with
+    /// ("asiakasvastaavamalli" -> "asiakasvastaava"): such a compound names the card.
+    title_prefixes: Lists<u32>,
     /// Terms by their forms one or two letters shorter (of at least
     /// `MIN_VARIANT_STEM` letters), for query words the stemmer cut further.
     longer: HashMap<Box<str>, Vec<u32>>,
@@ -395,12 +398,13 @@ impl Vocabulary {
 
 /// Known terms inside `stem`: the longest known term it starts with, as an
 /// inflected variant when only a short ending is left and as a compound part
-/// otherwise; and, when `compounds`, the longest known term it ends with.
+/// otherwise; and, when `compounds`, the longest known term it ends with. `add` gets
+/// each with its weight and whether it is the word's first part.
 fn split_word(
     stem: &str,
     compounds: bool,
     known: impl Fn(&str) -> Option<u32>,
-    mut add: impl FnMut(u32, f32),
+    mut add: impl FnMut(u32, f32, bool),
 ) {
     let bounds: Vec<usize> = stem.char_indices().map(|(i, _)| i).collect();
     let chars = bounds.len();
@@ -419,6 +423,7 @@ fn split_word(
                 } else {
                     COMPOUND_PART_WEIGHT
                 },
+                true,
             );
             break;
         }
@@ -426,7 +431,7 @@ fn split_word(
     if compounds && chars >= 2 * MIN_PART_CHARS {
         for cut in MIN_PART_CHARS..=chars - MIN_PART_CHARS {
             if let Some(t) = known(&stem[bounds[cut]..]) {
-                add(t, COMPOUND_PART_WEIGHT);
+                add(t, COMPOUND_PART_WEIGHT, false);
                 break;
             }
         }
@@ -574,9 +579,22 @@ impl Index {
         }
         let term_count = vocabulary.term_text.len();
 
+        // Terms that alone are a card's short name ("asiakasvastaava").
+        let one_word_titles: std::collections::HashSet<u32> = {
+            let mut words_in: HashMap<u32, usize> = HashMap::new();
+            for &(phrase, _) in &phrase_terms {
+                *words_in.entry(phrase).or_default() += 1;
+            }
+            title_phrases.iter().filter(|&&(_, phrase)| words_in.get(&phrase) == Some(&1)).map(|&(term, _)| term).collect()
+        };
+        // Compounds that start with such a name ("asiakasvastaavamalli") and the name.
+        let mut title_prefixes: Vec<(u32, u32)> = Vec::new();
+
         // Variants and compound parts of every term, now that all terms are known.
         let related = {
             let vocabulary = &vocabulary;
+            let title_prefixes = &mut title_prefixes;
+            let one_word_titles = &one_word_titles;
             let pairs = (0..term_count).flat_map(|t| {
                 let langs = vocabulary.term_langs[t];
                 let compounds =
@@ -587,13 +605,17 @@ impl Index {
                     })
                 };
                 let mut found: Vec<(u32, (u32, f32))> = Vec::new();
-                split_word(&vocabulary.term_text[t], compounds, known, |p, w| {
+                split_word(&vocabulary.term_text[t], compounds, known, |p, w, first| {
+                    if first && w == COMPOUND_PART_WEIGHT && one_word_titles.contains(&p) {
+                        title_prefixes.push((t as u32, p));
+                    }
                     found.push((t as u32, (p, w)))
                 });
                 found
             });
             Lists::pack(term_count, pairs.collect::<Vec<_>>().into_iter(), (0, 0.0))
         };
+        let title_prefixes = Lists::pack(term_count, title_prefixes.into_iter(), 0);
 
         let mut longer: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         for (t, text) in vocabulary.term_text.iter().enumerate() {
@@ -732,6 +754,7 @@ impl Index {
             terms: vocabulary.terms,
             term_langs: vocabulary.term_langs,
             related,
+            title_prefixes,
             longer,
             words,
             grams,
@@ -1123,6 +1146,11 @@ impl Index {
         words
     }
 
+    /// Whether `term` alone is a card's short name ("Asiakasvastaava", "Kuntoutustutkimus").
+    fn is_one_word_title(&self, term: u32) -> bool {
+        self.titles_with.get(term).iter().any(|&phrase| self.phrases.get(phrase).len() == 1)
+    }
+
     /// The synonyms of a word: by its stem, or by the word itself when it is a synonym's
     /// word with a short ending (up to `MAX_SYNONYM_ENDING` letters), since the stemmer may
     /// cut an inflected form apart from its base form ("amfetamiinia" -> "amfetamiin"
@@ -1181,6 +1209,11 @@ impl Index {
                     weight,
                     degree: weight,
                 }));
+                terms.extend(self.title_prefixes.get(t).iter().map(|&term| QueryTerm {
+                    term,
+                    weight: VARIANT_WEIGHT,
+                    degree: VARIANT_WEIGHT,
+                }));
             } else {
                 let known = |s: &str| {
                     self.terms
@@ -1195,7 +1228,10 @@ impl Index {
                         terms.push(QueryTerm { term, weight: VARIANT_WEIGHT, degree: VARIANT_WEIGHT });
                     }
                 }
-                split_word(&stem, splits_compounds(slot), known, |term, weight| {
+                split_word(&stem, splits_compounds(slot), known, |term, weight, first| {
+                    // A compound that starts with a card's one-word name names that card:
+                    // "asiakasvastaavamalli", "kuntoutustutkimuspoliklinikalle".
+                    let weight = if first && self.is_one_word_title(term) { weight.max(VARIANT_WEIGHT) } else { weight };
                     terms.push(QueryTerm {
                         term,
                         weight,
@@ -1251,6 +1287,7 @@ impl Index {
             + term_keys
             + self.term_langs.capacity()
             + self.related.heap_bytes()
+            + self.title_prefixes.heap_bytes()
             + map_bytes(self.longer.capacity(), 16 + 24)
             + self.longer.iter().map(|(k, v)| k.len() + v.capacity() * 4).sum::<usize>()
             + self.words.heap_bytes()
