@@ -73,6 +73,8 @@ const CONTEXT_WEIGHT: f32 = 0.8;
 /// Fewest words the asking sentences need for the others to count as context.
 const MIN_ASKING_WORDS: usize = 3;
 
+/// The best cards whose keywords may name the subject of a question with no short name.
+const KEYWORD_NAME_CANDIDATES: usize = 5;
 /// What a card keeps of its score when the question names it only as the client's
 /// present or a too heavy service.
 const PRESENT_SERVICE_SHARE: f32 = 0.5;
@@ -913,7 +915,13 @@ impl Index {
         // In a case description, the sentence that asks ("…voiko hänet lähettää
         // kuntoutustutkimukseen?") is what is asked through a name; its words come first.
         let asking = &words[..words.iter().position(|w| w.weight < 1.0).unwrap_or(words.len())];
-        let asking_named = if asking.len() < words.len() { self.named_cards(asking) } else { named.clone() };
+        let mut asking_named = if asking.len() < words.len() { self.named_cards(asking) } else { named.clone() };
+        if asking_named.is_empty() {
+            // No short name: a keyword that names one of the best cards ("vastuuhenkilö").
+            asking_named.extend(
+                ranked.iter().take(KEYWORD_NAME_CANDIDATES).filter(|&&(doc, _)| self.mentions_card(asking, doc)).map(|&(doc, score)| (doc, score)),
+            );
+        }
         if let Some(doc) = self.named_subject(asking, &asking_named) {
             // A question asked through a service's name is about that service, however
             // many words it shares with other cards.
