@@ -1,6 +1,7 @@
 //! Messages that are not questions about which service fits a client, whatever words they
-//! share with the cards: thanks and greetings, tests of the bot, and the asker's own work
-//! matters (holidays, opening hours, parking, IT, meeting rooms and minutes).
+//! share with the cards: thanks and greetings, tests of the bot, statistics, and the
+//! asker's own matters ("my own sick leave"; holidays, opening hours, parking, IT, meeting
+//! rooms and minutes).
 //! "Saako kuntouttavan työtoiminnan ohjaaja lomarahaa?" names a card but asks about holiday pay;
 //! such messages are never answered as if a card settled them. (Pay, days and "tomorrow"
 //! are not such words: case descriptions use them, "saako asiakas palkkaa KT:ssa?".)
@@ -34,11 +35,39 @@ const TALK: &[&str] = &[
 /// Messages of at most this many words are talk when they hold a word of `TALK`.
 const MAX_TALK_WORDS: usize = 6;
 
-/// Whether `question` is about the asker's own work matters or is talk to the bot.
+/// Word pairs (folded) by which the asker speaks of their own matters: "my own sick
+/// leave", "min egen sjukdagpenning", "omaa sairauslomaani" (the second word ends in the
+/// possessive "-ni", and is no client of theirs).
+fn about_the_asker(words: &[&str]) -> bool {
+    words.windows(2).any(|pair| match pair {
+        ["my", "own"] | ["min", "egen"] | ["mitt", "eget"] | ["mina", "egna"] => true,
+        [own, mine] => {
+            (own.starts_with("oma") || *own == "minun")
+                && mine.ends_with("ni")
+                && !["asiak", "potila", "klient"].iter().any(|client| mine.starts_with(client))
+        }
+        _ => false,
+    })
+}
+
+/// Words (folded) of statistics about the population rather than a client.
+const STATISTICS: &[&str] = &[
+    "tilasto", "tilastot", "tilastoja", "tilastoista", "tyottomyysaste", "tyottomyysasteen", "statistik",
+    "statistiken", "arbetsloshetsgrad", "statistics",
+];
+
+/// Whether `question` is about the asker's own work matters, statistics, or is talk to
+/// the bot.
 pub(crate) fn is_offtopic(question: &str) -> bool {
     let folded = fold(question);
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
-    words.iter().any(|w| OWN_MATTERS.contains(w))
+    let how_many_in_finland = words.iter().any(|w| ["montako", "monta", "many", "manga"].contains(w))
+        && words.iter().any(|w| ["suomessa", "finland", "finlands"].contains(w));
+    let rate = words.windows(2).any(|pair| pair == ["unemployment", "rate"]);
+    words.iter().any(|w| OWN_MATTERS.contains(w) || STATISTICS.contains(w))
+        || how_many_in_finland
+        || rate
+        || about_the_asker(&words)
         || (words.len() <= MAX_TALK_WORDS && words.iter().any(|w| TALK.contains(w)))
 }
 
@@ -56,6 +85,10 @@ mod tests {
             "Thanks, that helped a lot!",
             "Where is the parking for the employment services office?",
             "Hur ansöker jag om semester?",
+            "Hur ansöker jag om min egen sjukdagpenning från FPA?",
+            "My own occupational health nurse wants me to do a work ability check – can I skip it?",
+            "Miten haen omaa sairauslomaani?",
+            "Montako työtöntä Suomessa on tällä hetkellä?",
         ] {
             assert!(is_offtopic(message), "{message}");
         }
@@ -69,6 +102,8 @@ mod tests {
             "Voiko työnantaja saada palkkatukea osatyökykyisen palkkaamiseen?",
             "Where do I refer an unemployed client whose work ability is unclear?",
             "Asiakas juo viikonloput ja maanantaina ei pääse sängystä. Missä päihdepuolella on vastaanotto?",
+            "Minun asiakkaani on ollut pitkään työtön, mihin ohjaan hänet?",
+            "Omaa asiakastani uhkaa ulosotto, mistä velkaneuvontaa?",
         ] {
             assert!(!is_offtopic(message), "{message}");
         }
