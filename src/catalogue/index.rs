@@ -907,7 +907,7 @@ impl Index {
         }
         if let Some(&(doc, top)) = ranked.first() {
             // A card that leads only on its own words gives the lead to the next.
-            if ranked.len() > 1 && !self.may_lead(doc, query, lang) {
+            if ranked.len() > 1 && !self.may_lead(doc, query, lang) && !self.names_itself(&words, doc) {
                 ranked.swap(0, 1);
                 ranked[0].1 = top;
             }
@@ -1081,6 +1081,18 @@ impl Index {
         };
         phrases().any(|phrase| self.mentions_by(words, phrase, |w| w.present))
             && !phrases().any(|phrase| self.mentions_by(words, phrase, |w| !w.present))
+    }
+
+    /// Whether the question names card `doc` by a keyword of several words that varies
+    /// its short name ("alueellinen työkykykoordinaattori", "regional work ability
+    /// coordinator"): that is as good as its `leads_only_with` words.
+    fn names_itself(&self, words: &[QueryWord], doc: u32) -> bool {
+        let own = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
+        let in_own_title = |term: &u32| self.titles_with.get(*term).iter().any(|phrase| own.contains(phrase));
+        own.clone().any(|phrase| {
+            let terms = self.phrases.get(phrase);
+            terms.len() >= 2 && terms.iter().any(in_own_title) && self.mentions(words, phrase)
+        })
     }
 
     /// Whether the question contains one of card `doc`'s short names or keywords.
