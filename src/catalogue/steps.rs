@@ -14,7 +14,7 @@ const TAKEN: &[&[&str]] = &[
     &["puhuttu"], &["puhuin"],
     // Swedish
     &["redan"], &["diskuterat"], &["konsulterat"], &["tagit", "upp"], &["gatt", "igenom"], &["gick", "igenom"],
-    &["behandlat"],
+    &["behandlat"], &["konsultation", "med"],
     // English
     &["already"], &["consulted"], &["discussed"], &["met"], &["went", "through"], &["reviewed"],
 ];
@@ -24,13 +24,14 @@ const UNRESOLVED: &[&[&str]] = &[
     // Finnish
     &["vielakaan"], &["edelleen"], &["yha"], &["ei", "selvin"], &["ei", "ratk"], &["eika", "ratk"],
     &["ei", "auttanut"], &["ei", "edenny"], &["ei", "etene"], &["jumissa"], &["ei", "hajua"], &["ei", "paasty"],
-    &["eika", "paasty"], &["tuloksetta"], &["ei", "tulosta"],
+    &["eika", "paasty"], &["tuloksetta"], &["ei", "tulosta"], &["ei", "riittanyt"], &["ei", "riita"],
     // Swedish
     &["fortfarande"], &["anda"], &["inte", "vidare"], &["ingen", "losning"], &["inte", "lost"], &["utan", "resultat"],
-    &["lika", "rorig"], &["eskaler"],
+    &["lika", "rorig"], &["eskaler"], &["rackte", "inte"], &["racker", "inte"],
     // English
     &["still"], &["no", "solution"], &["not", "resolved"], &["unresolved"], &["couldn", "resolve"],
     &["could", "not", "resolve"], &["stuck"], &["no", "result"], &["no", "progress"], &["escalat"],
+    &["wasn", "enough"], &["not", "enough"],
 ];
 
 /// The question's words, folded.
