@@ -90,6 +90,11 @@ const MIN_HITS: usize = 3;
 const MIN_NAMED_SCORE: f32 = 3.0;
 /// ...or when its score, scaled by how much of the question it covers, reaches this.
 const MIN_STRENGTH: f32 = 11.0;
+/// What is left of a routing question once the words that describe any client are set
+/// aside narrows the need (rather than going to the first contact) when its best card
+/// matches at least this strongly: stricter than a confident answer, since the first
+/// contact is the seeds' answer whenever the need is not clearly narrower.
+const MIN_NARROWER_STRENGTH: f32 = 14.0;
 /// And the runner-up scores under this share of it, and the card covers at least this
 /// much of the question: chosen on the dev set, where it keeps confidently wrong answers
 /// under 1 % (they were 5 %) while three answers in four stay confident.
@@ -808,8 +813,8 @@ impl Index {
         };
         let first_id = &self.ids[first as usize];
         // What is left names a narrower need when it alone matches a card strongly.
-        let (narrower, strong) = self.rank(&rest, lang);
-        if strong && narrower.hits.first().is_some_and(|hit| &hit.id != first_id) {
+        let (narrower, strength) = self.rank(&rest, lang);
+        if strength >= MIN_NARROWER_STRENGTH && narrower.hits.first().is_some_and(|hit| &hit.id != first_id) {
             return narrower;
         }
         Self::led_by(first_id, ranked)
@@ -846,9 +851,10 @@ impl Index {
             .map(|&&(_, next, _)| next)
     }
 
-    /// The ranking, and whether its best card is a strong match (which alone, without a
-    /// clear lead, is not yet a confident answer).
-    fn rank(&self, query: &str, lang: Lang) -> (SearchResult, bool) {
+    /// The ranking, and how strongly its best card matches: its score scaled by how much
+    /// of the question it covers, or infinite when the question names it. (Strength
+    /// alone, without a clear lead, is not yet a confident answer.)
+    fn rank(&self, query: &str, lang: Lang) -> (SearchResult, f32) {
         let words = self.query_words(query, lang);
         let mut scores = vec![0f32; self.ids.len()];
         // A word counts once per card, through its best-matching term: a card with
@@ -932,10 +938,10 @@ impl Index {
             }
         }
         let runner_up = ranked.get(1).map_or(0.0, |&(_, score)| score);
-        let (strong, clear) = ranked.first().map_or((false, false), |&(doc, score)| {
+        let (strength, clear) = ranked.first().map_or((0.0, false), |&(doc, score)| {
             let coverage = self.coverage(&words, doc);
             let mentioned = score >= MIN_NAMED_SCORE && self.mentions_card(&words, doc);
-            let strong = mentioned || score * (0.5 + coverage) >= MIN_STRENGTH;
+            let strength = if mentioned { f32::INFINITY } else { score * (0.5 + coverage) };
             // Calibrated on the dev set: a close runner-up, or a question the card covers
             // less than half of, is shown as alternatives rather than as the answer. A
             // question that names the card is clear when the card leads by far: a case
@@ -946,8 +952,9 @@ impl Index {
             // when that word is the card's own ("velkoja": at most two cards use it).
             let clear = (named_far_ahead || (runner_up < MAX_RUNNER_UP * score && coverage >= MIN_COVERAGE))
                 && (mentioned || self.more_than_one_everyday_word(&words, doc));
-            (strong, clear)
+            (strength, clear)
         });
+        let strong = strength >= MIN_STRENGTH;
         let hits = ranked
             .into_iter()
             .map(|(d, score)| Hit {
@@ -956,7 +963,7 @@ impl Index {
             })
             .collect();
         let in_domain = strong || super::routing::about_a_client(query);
-        (SearchResult { confident: strong && clear, in_domain, hits }, strong)
+        (SearchResult { confident: strong && clear, in_domain, hits }, strength)
     }
 
     /// Whether the question contains all words of `phrase`, close together.
@@ -1340,8 +1347,8 @@ mod explain {
         };
         let result = index.search(&query, lang);
         println!("confident {} in_domain {} residual {:?}", result.confident, result.in_domain, super::super::routing::residual(&query));
-        let (ranked, strong) = index.rank(&query, lang);
-        println!("plain ranking strong {strong} confident {}", ranked.confident);
+        let (ranked, strength) = index.rank(&query, lang);
+        println!("plain ranking strength {strength} confident {}", ranked.confident);
         let words = index.query_words(&query, lang);
         let analyzer = &index.analyzers[lang_slot(lang)];
         crate::catalogue::analysis::for_each_word_with_lowercase(&query, |w, l| {
