@@ -90,6 +90,9 @@ const MIN_HITS: usize = 3;
 const MIN_NAMED_SCORE: f32 = 3.0;
 /// ...or when its score, scaled by how much of the question it covers, reaches this.
 const MIN_STRENGTH: f32 = 11.0;
+/// Content words a question may have without naming its card or speaking of a client
+/// and still be answered confidently ("IPS työhönvalmennus Turku").
+const MAX_WORDS_WITHOUT_CLIENT: usize = 4;
 /// What is left of a routing question once the words that describe any client are set
 /// aside narrows the need (rather than going to the first contact) when its best card
 /// matches at least this strongly: stricter than a confident answer, since the first
@@ -949,9 +952,12 @@ impl Index {
             let named_far_ahead = named.iter().any(|&(d, _)| d == doc) && runner_up < MAX_NAMED_RUNNER_UP * score;
             // One everyday word ("kiitos, tästä oli apua!") is no question about a card:
             // unless it names the card, a question matching it by one word only is clear
-            // when that word is the card's own ("velkoja": at most two cards use it).
+            // when that word is the card's own ("velkoja": at most two cards use it). And
+            // a longer question that neither names the card nor speaks of a client or the
+            // person in a case is general talk near the subject, not a case to answer.
             let clear = (named_far_ahead || (runner_up < MAX_RUNNER_UP * score && coverage >= MIN_COVERAGE))
-                && (mentioned || self.more_than_one_everyday_word(&words, doc));
+                && (mentioned || self.more_than_one_everyday_word(&words, doc))
+                && (mentioned || words.len() <= MAX_WORDS_WITHOUT_CLIENT || super::routing::about_a_client(query));
             (strength, clear)
         });
         let strong = strength >= MIN_STRENGTH;

@@ -64,9 +64,15 @@ pub(crate) fn is_offtopic(question: &str) -> bool {
     let how_many_in_finland = words.iter().any(|w| ["montako", "monta", "many", "manga"].contains(w))
         && words.iter().any(|w| ["suomessa", "finland", "finlands"].contains(w));
     let rate = words.windows(2).any(|pair| pair == ["unemployment", "rate"]);
+    // "Milloin on seuraava verkoston tapaaminen?": when the next meeting is.
+    let has = |starts: &[&str]| words.iter().any(|w| starts.iter().any(|s| w.starts_with(s)));
+    let next_meeting = has(&["milloin", "when", "nar"])
+        && has(&["seuraava", "next", "nasta"])
+        && words.iter().any(|w| ["palaveri", "kokous", "tapaami", "meeting", "mote"].iter().any(|m| w.contains(m)));
     words.iter().any(|w| OWN_MATTERS.contains(w) || STATISTICS.contains(w))
         || how_many_in_finland
         || rate
+        || next_meeting
         || about_the_asker(&words)
         || (words.len() <= MAX_TALK_WORDS && words.iter().any(|w| TALK.contains(w)))
 }
@@ -89,6 +95,8 @@ mod tests {
             "My own occupational health nurse wants me to do a work ability check – can I skip it?",
             "Miten haen omaa sairauslomaani?",
             "Montako työtöntä Suomessa on tällä hetkellä?",
+            "Milloin on seuraava verkoston tapaaminen?",
+            "When is the next network meeting?",
         ] {
             assert!(is_offtopic(message), "{message}");
         }

@@ -63,13 +63,26 @@ const NARROWER: &[&str] = &["tyokyvyttom", "palvelutarpe", "palvelutarve", "pass
 
 /// Word beginnings (folded) that make a question one about a client, and so one for the
 /// network even when no card fits it.
-const CLIENT: &[&str] = &["asiak", "potila", "klient", "patient", "client", "customer"];
+const CLIENT: &[&str] = &[
+    "asiak", "potila", "klient", "patient", "client", "customer", "tyonhakij", "jobseeker", "arbetssokand",
+    "osatyokyk", "tyoton", "tyottom", "arbetslos", "unemployed", "jobless",
+];
 
-/// Whether the question speaks of a client ("asiakas", "klienten", "a client").
+/// Whole words (folded) by which a question speaks of the person in a case: "hän",
+/// "nuori" (also what an age such as "25-vuotias" is read as), "a young man", "hon".
+const PERSON: &[&str] = &[
+    "han", "hanen", "hanet", "hanta", "hanelle", "hanella", "hanelta", "hen", "henkilo", "henkilon", "nuori",
+    "nuoren", "nuorelle", "nuoret", "mies", "miehen", "nainen", "naisen", "aikuinen", "aikuisen", "tyyppi",
+    "kaveri", "hon", "honom", "henne", "ung", "unga", "ungdom", "mannen", "kvinnan", "he", "she", "him",
+    "her", "his", "young", "woman", "person", "adult",
+];
+
+/// Whether the question speaks of a client or of the person in a case ("asiakas",
+/// "klienten", "a client", "hän", "a 28-year-old").
 pub fn about_a_client(question: &str) -> bool {
     fold(question)
         .split(|c: char| !c.is_alphanumeric())
-        .any(|word| CLIENT.iter().any(|start| word.starts_with(start)))
+        .any(|word| CLIENT.iter().any(|start| word.starts_with(start)) || PERSON.contains(&word))
 }
 
 /// For a routing question about a client, what is left of it once the routing phrase
