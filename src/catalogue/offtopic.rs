@@ -21,9 +21,9 @@ const OWN_MATTERS: &[&str] = &[
     // Swedish
     "oppettider", "oppet", "parkering", "parkeringen", "semester", "semestern", "protokoll",
     "protokollet", "losenord", "losenordet", "skrivare", "skrivaren", "motesrum", "motesrummet",
-    "reserakning", "reserakningen", "bot", "boten", "robot", "lunch",
+    "reserakning", "reserakningen", "bot", "boten", "robot", "lunch", "testar",
     // English
-    "opening", "parking", "password", "printer", "bot", "robot", "lunch",
+    "opening", "parking", "password", "printer", "bot", "robot", "lunch", "test", "testing",
 ];
 
 /// Whole words (folded) of thanks and greetings: a short message made of them is talk.
@@ -89,6 +89,7 @@ mod tests {
             "Testi, toimiiko botti?",
             "Kiitos paljon, tästä oli apua!",
             "Thanks, that helped a lot!",
+            "Hi there, just testing if this works",
             "Where is the parking for the employment services office?",
             "Hur ansöker jag om semester?",
             "Hur ansöker jag om min egen sjukdagpenning från FPA?",

@@ -15,7 +15,7 @@ const ROUTING_PHRASES: &[&str] = &[
     "mihin ohjaisin", "minne ohjaisin", "kenelle ohjaisin", "mihin lahetan", "minne lahetan",
     "kenelle lahetan", "kenen puoleen", "kehen otan yhteytta", "keneen otan yhteytta",
     "kehen ottaa yhteytta", "keneen ottaa yhteytta", "kenelta kysyn", "keta konsultoin",
-    "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu",
+    "kenta konsultoin", "kuka konsultoi", "keta voin konsultoida", "mihin asiakas kuuluu", "kenelle konsultoin",
     "kuka auttaa", "kuka voisi auttaa", "kuka voi auttaa", "mista saa apua", "mista saisi apua",
     "mista apua", "kuka hoitaa", "kuka auttaisi", "kuka auttais", "kuka vois auttaa", "kenelle hanet",
     "mihin hanet", "minne hanet", "kenelta saisin", "kenelta saan", "kenelta voin kysya", "kenelle kuuluu",
@@ -41,7 +41,8 @@ const EVERY_CLIENT: &[&str] = &[
     // Finnish
     "asiak", "henkilo", "tyyp", "kaveri", "ihmi", "tyokyk", "tyokyv", "osatyokyk", "epasel", "hamar",
     "tyoton", "tyottom", "tyottomy", "toissa", "toihin", "toita", "tyossa", "tyoelama", "tilanne", "tilante",
-    "vuosi", "duuni", "tyonhak", "tyollisty", "sairauks", "sairas", "kykene", "selvit",
+    "vuosi", "duuni", "tyonhak", "tyollisty", "sairauks", "sairas", "kykene", "selvit", "diagno", "selkea",
+    "selkee", "parja",
     // not knowing which service fits is the very question
     "palvelu", "sopi",
     // not knowing who is responsible is the very case for the first contact

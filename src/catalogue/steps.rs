@@ -16,7 +16,7 @@ const TAKEN: &[&[&str]] = &[
     &["redan"], &["diskuterat"], &["konsulterat"], &["tagit", "upp"], &["gatt", "igenom"], &["gick", "igenom"],
     &["behandlat"], &["konsultation", "med"],
     // English
-    &["already"], &["consulted"], &["discussed"], &["met"], &["went", "through"], &["reviewed"],
+    &["already"], &["consulted"], &["discussed"], &["met"], &["went", "through"], &["reviewed"], &["out", "of", "ideas"],
 ];
 
 /// Word beginnings (folded), single or in sequence, saying that the case is still open.
@@ -25,13 +25,14 @@ const UNRESOLVED: &[&[&str]] = &[
     &["vielakaan"], &["edelleen"], &["yha"], &["ei", "selvin"], &["ei", "ratk"], &["eika", "ratk"],
     &["ei", "auttanut"], &["ei", "edenny"], &["ei", "etene"], &["jumissa"], &["ei", "hajua"], &["ei", "paasty"],
     &["eika", "paasty"], &["tuloksetta"], &["ei", "tulosta"], &["ei", "riittanyt"], &["ei", "riita"],
+    &["kukaan", "ei", "osaa"], &["ei", "osaa", "sanoa"],
     // Swedish
     &["fortfarande"], &["anda"], &["inte", "vidare"], &["ingen", "losning"], &["inte", "lost"], &["utan", "resultat"],
     &["lika", "rorig"], &["eskaler"], &["rackte", "inte"], &["racker", "inte"],
     // English
     &["still"], &["no", "solution"], &["not", "resolved"], &["unresolved"], &["couldn", "resolve"],
     &["could", "not", "resolve"], &["stuck"], &["no", "result"], &["no", "progress"], &["escalat"],
-    &["wasn", "enough"], &["not", "enough"],
+    &["wasn", "enough"], &["not", "enough"], &["out", "of", "ideas"],
 ];
 
 /// The question's words, folded.
