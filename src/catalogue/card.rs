@@ -64,8 +64,9 @@ pub struct CardText {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leads_only_with: Vec<String>,
     /// Words by which people speak of this service as a step already taken ("we went
-    /// through it with the coordinator"), matched inside the question's words:
-    /// "koordinaattori" finds "koordinaattorin" and "työkykykoordinaattorille".
+    /// through it with the coordinator"), matched as the beginning of a question's word:
+    /// "koordinaattori" finds "koordinaattorin", "työkykykoordinaattori" finds
+    /// "työkykykoordinaattorille".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_words: Vec<String>,
 }

@@ -47,6 +47,12 @@ pub fn fold(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).map(fold_char).collect()
 }
 
+/// The words of `text`, folded, split at anything that is not a letter or digit
+/// ("KT:ssa" -> "kt", "ssa"), for rules that read the question word by word.
+pub fn folded_words(text: &str) -> Vec<String> {
+    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+}
+
 impl fmt::Display for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
