@@ -799,7 +799,7 @@ impl Index {
     pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
         let mut result = self.search_cards(query, lang);
         // Thanks, tests and the asker's own work matters may name a card; no card settles them.
-        if super::offtopic::is_offtopic(query) {
+        if super::offtopic::is_offtopic(query, lang) {
             result.confident = false;
         }
         result
