@@ -4,14 +4,13 @@
 //! "I'm a nurse at the health centre"). Such a name describes the case; the answer is
 //! another service, so the card it names must not win on its name.
 
-use crate::lang::fold;
+use crate::lang::folded_words;
 use std::collections::HashSet;
 
 /// Words (folded) that, up to `WINDOW` words before a service's name, make it one the
 /// client cannot cope with or does not want: the negative verb forms ("ei jaksa", "ei
 /// pysty", "ei halua", "en tarvitse" – the positive ones are "jaksaa", "pystyy", "haluaa",
-/// "tarvitsee"), "not even",
-/// "too", "stopped going".
+/// "tarvitsee"), "edes"/"ens"/"even", "liian", "slutat", "quit", "stopped going".
 const COPING_BEFORE: &[&str] = &[
     "jaksa", "pysty", "kykene", "edes", "liian", "halua", "tarvitse", "ens", "orkar", "slutat", "even", "quit",
     "stopped",
@@ -27,16 +26,17 @@ const COPING_AFTER: &[&str] =
 /// service, or one they are not in: either way not the one asked for.
 const BEING: &[&str] = &["ollut", "ollu", "oleva", "olevan", "olleen", "ole"];
 
+/// How many words before or after a name a cue may stand.
 const WINDOW: usize = 3;
 
-fn tokens(text: &str) -> Vec<String> {
-    fold(text).split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
-}
+/// Words (folded) between "olen"/"I'm a" and the asker's job: "olen uusi sosiaaliohjaaja".
+const BEFORE_A_JOB: &[&str] = &["uusi", "a", "an", "the", "en", "ett"];
 
 /// The words of `question` (folded) that stand where a present or too heavy service
-/// would be named.
+/// would be named, and nowhere else in the question: a service named once as the
+/// client's present one and once as the one asked about is asked about.
 pub(crate) fn context_words(question: &str) -> HashSet<String> {
-    let tokens = tokens(question);
+    let tokens = folded_words(question);
     let near = |at: usize, before: &[&str], after: &[&str]| {
         (at.saturating_sub(WINDOW)..at).any(|i| before.contains(&tokens[i].as_str()))
             || (at + 1..tokens.len().min(at + 1 + WINDOW)).any(|i| after.contains(&tokens[i].as_str()))
@@ -45,28 +45,45 @@ pub(crate) fn context_words(question: &str) -> HashSet<String> {
     let inessive = |at: usize| {
         tokens[at].ends_with("ssa") || tokens.get(at + 1).is_some_and(|next| next == "ssa")
     };
-    // The asker's own job: "olen uusi sosiaaliohjaaja", "jobbar som socialhandledare",
-    // "I'm a nurse at the health centre".
+    // The asker's own job, the word right after "olen", "jobbar som", "I'm (a)":
+    // "olen uusi sosiaaliohjaaja", "I'm a nurse" – not "olen ohjaamassa asiakasta X:ään".
     let introduces_asker = |i: usize| match tokens[i].as_str() {
         "olen" | "oon" => true,
         "som" => i > 0 && matches!(tokens[i - 1].as_str(), "jobbar" | "arbetar"),
         "am" | "m" => i > 0 && tokens[i - 1] == "i",
         _ => false,
     };
-    let the_asker = |at: usize| (at.saturating_sub(WINDOW)..at).any(introduces_asker);
-    (0..tokens.len())
-        .filter(|&at| {
-            near(at, COPING_BEFORE, COPING_AFTER) || (inessive(at) && near(at, BEING, BEING)) || the_asker(at)
+    let the_askers_job = |at: usize| {
+        let mut i = at;
+        while i > 0 && BEFORE_A_JOB.contains(&tokens[i - 1].as_str()) && at - i < 2 {
+            i -= 1;
+        }
+        i > 0 && introduces_asker(i - 1)
+    };
+    let in_context: Vec<bool> = (0..tokens.len())
+        .map(|at| {
+            near(at, COPING_BEFORE, COPING_AFTER) || (inessive(at) && near(at, BEING, BEING)) || the_askers_job(at)
         })
-        .map(|at| tokens[at].clone())
-        .collect()
+        .collect();
+    let mut words: HashSet<String> = HashSet::new();
+    for (at, token) in tokens.iter().enumerate() {
+        if in_context[at] {
+            words.insert(token.clone());
+        }
+    }
+    for (at, token) in tokens.iter().enumerate() {
+        if !in_context[at] {
+            words.remove(token);
+        }
+    }
+    words
 }
 
 /// Whether a card's name or keyword itself holds such a word ("ei töissä eikä
 /// koulussa" describes the people a service is for): it never marks the card as present.
 pub(crate) fn is_negative_phrase(phrase: &str) -> bool {
     let negative = ["ei", "eika", "inte", "not", "no"];
-    tokens(phrase).iter().any(|t| negative.contains(&t.as_str()) || COPING_BEFORE.contains(&t.as_str()))
+    folded_words(phrase).iter().any(|t| negative.contains(&t.as_str()) || COPING_BEFORE.contains(&t.as_str()))
 }
 
 #[cfg(test)]
@@ -95,6 +112,12 @@ mod tests {
         let unseen = context_words("on ollut työttömänä kuusi vuotta eikä ole käynyt terveydenhoitajalla");
         assert!(!unseen.contains("terveydenhoitajalla") && !unseen.contains("tyottomana"), "{unseen:?}");
         assert!(is_negative_phrase("ei töissä eikä koulussa"));
+        // Only the asker's job itself, right after "olen".
+        assert!(!context_words("Olen ohjaamassa asiakasta kuntoutustutkimukseen").contains("kuntoutustutkimukseen"));
+        assert!(!context_words("I'm asking about IPS for a client").contains("ips"));
+        // Named as present and then asked about: asked about.
+        let both = context_words("Asiakas ei jaksa KT:ta nyt, mutta voisiko KT sopia myöhemmin?");
+        assert!(!both.contains("kt"), "{both:?}");
         assert!(!is_negative_phrase("kuntouttava työtoiminta"));
     }
 }
