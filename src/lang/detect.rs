@@ -67,7 +67,7 @@ pub(crate) const STOPWORDS_FI: &[&str] = &[
     "olisit", "olisitte", "olisivat", "olit", "olitte", "olivat", "olla", "olleet", "ollut", "on",
     "onko", "ovat", "paljon", "poikki", "se", "seka", "sen", "siihen", "siina", "siita", "siksi",
     "silla", "sille", "silta", "sina", "sinua", "sinulla", "sinulle", "sinulta", "sinun", "sinussa",
-    "sinusta", "sinut", "sinuun", "sita", "siten", "sitten", "taa", "tahan", "tai", "taksi",
+    "sinusta", "sinut", "sinuun", "sita", "siten", "sitten", "taa", "tahan", "tai",
     "talla", "talle", "talta", "tama", "taman", "tana", "tassa", "tasta", "tata", "teidan",
     "teidat", "teihin", "teilla", "teille", "teilta", "teissa", "teista", "teita", "todella", "tuo",
     "tuohon", "tuoksi", "tuolla", "tuolle", "tuolta", "tuon", "tuona", "tuossa", "tuosta", "tuota",
