@@ -90,19 +90,20 @@ const MIN_HITS: usize = 3;
 const MIN_NAMED_SCORE: f32 = 3.0;
 /// ...or when its score, scaled by how much of the question it covers, reaches this.
 const MIN_STRENGTH: f32 = 11.0;
+/// And the runner-up scores under this share of it, and the card covers at least this
+/// much of the question: chosen on the dev set, where it keeps confidently wrong answers
+/// under 1 % (they were 5 %) while three answers in four stay confident.
+const MAX_RUNNER_UP: f32 = 0.8;
+const MIN_COVERAGE: f32 = 0.5;
 /// Content words a question may have without naming its card or speaking of a client
 /// and still be answered confidently ("IPS työhönvalmennus Turku").
 const MAX_WORDS_WITHOUT_CLIENT: usize = 4;
 /// What is left of a routing question once the words that describe any client are set
 /// aside narrows the need (rather than going to the first contact) when its best card
 /// matches at least this strongly: stricter than a confident answer, since the first
-/// contact is the seeds' answer whenever the need is not clearly narrower.
+/// contact is the seeds' answer whenever the need is not clearly narrower (14 was best
+/// on the dev sets).
 const MIN_NARROWER_STRENGTH: f32 = 14.0;
-/// And the runner-up scores under this share of it, and the card covers at least this
-/// much of the question: chosen on the dev set, where it keeps confidently wrong answers
-/// under 1 % (they were 5 %) while three answers in four stay confident.
-const MAX_RUNNER_UP: f32 = 0.8;
-const MIN_COVERAGE: f32 = 0.5;
 /// A question matching its best card by a single word is clear only when at most this
 /// many cards use the word.
 const MAX_CARDS_FOR_ONE_WORD: usize = 2;
@@ -793,9 +794,12 @@ impl Index {
         self.ids.iter().any(|i| i == id)
     }
 
-    /// Cards matching `query`, analysed as `lang`, best first. A routing question
-    /// ("where do I refer…") is answered from what narrows it, when that alone is a
-    /// confident answer; otherwise from the first-contact card.
+    /// Cards matching `query`, analysed as `lang`, best first. Ages are read as words
+    /// (`ages`). A question saying a step was taken without result is answered with the
+    /// next step (`steps`). A routing question ("where do I refer…") is answered from
+    /// what narrows it, when that matches a card strongly (`MIN_NARROWER_STRENGTH`);
+    /// otherwise from the first-contact card. Talk and the asker's own matters are never
+    /// confident (`offtopic`).
     pub fn search(&self, query: &str, lang: Lang) -> SearchResult {
         let mut result = self.search_cards(query, lang);
         // Thanks, tests and the asker's own work matters may name a card; no card settles them.
@@ -805,6 +809,7 @@ impl Index {
         result
     }
 
+    /// `search` before the off-topic check.
     fn search_cards(&self, query: &str, lang: Lang) -> SearchResult {
         let query = &*super::ages::ages_as_words(query, lang);
         let (ranked, _) = self.rank(query, lang);
@@ -858,7 +863,7 @@ impl Index {
     /// of the question it covers, or infinite when the question names it. (Strength
     /// alone, without a clear lead, is not yet a confident answer.)
     fn rank(&self, query: &str, lang: Lang) -> (SearchResult, f32) {
-        let words = self.query_words(query, lang);
+        let (words, asking) = self.query_words(query, lang);
         let mut scores = vec![0f32; self.ids.len()];
         // A word counts once per card, through its best-matching term: a card with
         // both "työllistyminen" and its variant is not twice about it.
@@ -923,7 +928,7 @@ impl Index {
         }
         // In a case description, the sentence that asks ("…voiko hänet lähettää
         // kuntoutustutkimukseen?") is what is asked through a name; its words come first.
-        let asking = &words[..words.iter().position(|w| w.weight < 1.0).unwrap_or(words.len())];
+        let asking = &words[..asking];
         let mut asking_named = if asking.len() < words.len() { self.named_cards(asking) } else { named.clone() };
         if asking_named.is_empty() {
             // No short name: a keyword that names one of the best cards ("vastuuhenkilö").
@@ -1023,19 +1028,15 @@ impl Index {
         named
     }
 
-    /// The card a question asks about by name: the most specific short name it
-    /// contains ("työllisyysalueen työkykykoordinaattori" before
-    /// "työkykykoordinaattori"), when little else is asked ("what does X do?", "how
-    /// do I reach X in Turku?"); in a case description a name in passing decides
-    /// nothing.
+    /// The card a question asks about by name, when it names exactly one card (`named`
+    /// holds each card once) and little else is asked ("what does X do?", "how do I
+    /// reach X in Turku?"). "Kuntouttava työtoiminta vai sosiaalinen kuntoutus?"
+    /// compares two and asks about neither; in a case description a name in passing
+    /// decides nothing.
     fn named_subject(&self, words: &[QueryWord], named: &[(u32, f32)]) -> Option<u32> {
-        // "Kuntouttava työtoiminta vai sosiaalinen kuntoutus?" compares; it asks about neither.
-        let mut cards = named.iter().map(|&(d, _)| d).collect::<Vec<_>>();
-        cards.dedup();
-        if cards.len() > 1 {
+        let &[(doc, _)] = named else {
             return None;
-        }
-        let &(doc, _) = named.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+        };
         let phrases = self.card_phrases[doc as usize]..self.card_phrases[doc as usize + 1];
         let in_name = |word: &&QueryWord| {
             word.terms.iter().any(|qt| {
@@ -1157,10 +1158,13 @@ impl Index {
     /// The question's words, the asking sentences' first. In a case description ("The
     /// client … . Can we refer to X?") the sentences that ask say what is wanted; the
     /// others describe the client, and their words count for `CONTEXT_WEIGHT`.
-    fn query_words(&self, query: &str, lang: Lang) -> Vec<QueryWord> {
+    /// The question's words, and how many of them (from the start) are the asking
+    /// sentences': all of them unless a case description asks in a sentence of its own.
+    fn query_words(&self, query: &str, lang: Lang) -> (Vec<QueryWord>, usize) {
         let present = super::context::context_words(query);
         let sentences = sentences(query);
-        let asks = |s: &str| s.trim_end().ends_with('?');
+        // "…?", and also "…?!" or "(…?)".
+        let asks = |s: &str| s.trim_end().trim_end_matches(['!', ')', '"', '\'', '»', '”']).ends_with('?');
         let has_context = sentences.iter().any(|s| !asks(s) && s.chars().any(char::is_alphanumeric));
         let mut words: Vec<QueryWord> = Vec::new();
         let mut seen: Vec<String> = Vec::new();
@@ -1169,14 +1173,18 @@ impl Index {
                 self.add_query_words(sentence, lang, 1.0, &present, &mut words, &mut seen);
             }
             // "Mitä nyt?" asks nothing of its own: then the case is the question.
-            let context_weight = if words.len() >= MIN_ASKING_WORDS { CONTEXT_WEIGHT } else { 1.0 };
+            let asking = words.len();
+            let context_weight = if asking >= MIN_ASKING_WORDS { CONTEXT_WEIGHT } else { 1.0 };
             for sentence in sentences.iter().filter(|s| !asks(s)) {
                 self.add_query_words(sentence, lang, context_weight, &present, &mut words, &mut seen);
             }
+            let asking = if asking >= MIN_ASKING_WORDS { asking } else { words.len() };
+            (words, asking)
         } else {
             self.add_query_words(query, lang, 1.0, &present, &mut words, &mut seen);
+            let all = words.len();
+            (words, all)
         }
-        words
     }
 
     /// Whether `term` alone is a card's short name ("Asiakasvastaava", "Kuntoutustutkimus").
@@ -1355,7 +1363,7 @@ mod explain {
         println!("confident {} in_domain {} residual {:?}", result.confident, result.in_domain, super::super::routing::residual(&query));
         let (ranked, strength) = index.rank(&query, lang);
         println!("plain ranking strength {strength} confident {}", ranked.confident);
-        let words = index.query_words(&query, lang);
+        let (words, _) = index.query_words(&query, lang);
         let analyzer = &index.analyzers[lang_slot(lang)];
         crate::catalogue::analysis::for_each_word_with_lowercase(&query, |w, l| {
             let stem = analyzer.term_of(w, l).map(|t| t.stem);
