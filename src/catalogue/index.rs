@@ -78,6 +78,8 @@ const KEYWORD_NAME_CANDIDATES: usize = 5;
 /// What a card keeps of its score when the question names it only as the client's
 /// present or a too heavy service.
 const PRESENT_SERVICE_SHARE: f32 = 0.5;
+/// The best cards checked for being named only as the client's present service.
+const PRESENT_CANDIDATES: usize = 10;
 
 /// Hits scoring under this share of the best are noise (a shared 4-gram or a common
 /// word) and are left out; in a large catalogue they would be most of the cards.
@@ -331,6 +333,8 @@ pub struct Index {
     term_langs: Vec<u8>,
     /// Inflected variants and compound parts of each term, with their weights.
     related: Lists<(u32, f32)>,
+    /// Terms that alone are a card's short name.
+    one_word_titles: std::collections::HashSet<u32>,
     /// For each compound term, the card's one-word short name it starts with
     /// ("asiakasvastaavamalli" -> "asiakasvastaava"): such a compound names the card.
     title_prefixes: Lists<u32>,
@@ -590,14 +594,18 @@ impl Index {
         }
         let term_count = vocabulary.term_text.len();
 
+        // How many terms each naming phrase has.
+        let phrase_count = *card_phrases.last().unwrap_or(&0) as usize;
+        let mut terms_in_phrase = vec![0u32; phrase_count];
+        for &(phrase, _) in &phrase_terms {
+            terms_in_phrase[phrase as usize] += 1;
+        }
         // Terms that alone are a card's short name ("asiakasvastaava").
-        let one_word_titles: std::collections::HashSet<u32> = {
-            let mut words_in: HashMap<u32, usize> = HashMap::new();
-            for &(phrase, _) in &phrase_terms {
-                *words_in.entry(phrase).or_default() += 1;
-            }
-            title_phrases.iter().filter(|&&(_, phrase)| words_in.get(&phrase) == Some(&1)).map(|&(term, _)| term).collect()
-        };
+        let one_word_titles: std::collections::HashSet<u32> = title_phrases
+            .iter()
+            .filter(|&&(_, phrase)| terms_in_phrase[phrase as usize] == 1)
+            .map(|&(term, _)| term)
+            .collect();
         // Compounds that start with such a name ("asiakasvastaavamalli") and the name.
         let mut title_prefixes: Vec<(u32, u32)> = Vec::new();
 
@@ -717,16 +725,13 @@ impl Index {
                 .collect()
         });
 
-        let phrase_count = *card_phrases.last().unwrap_or(&0) as usize;
+        let card_index: HashMap<&str, usize> =
+            catalogue.cards.iter().enumerate().map(|(i, card)| (card.id.as_str(), i)).collect();
         let one_word_names = {
-            let mut words_in = vec![0u32; phrase_count];
-            for &(phrase, _) in &phrase_terms {
-                words_in[phrase as usize] += 1;
-            }
             let doc_of = |phrase: u32| card_phrases.partition_point(|&start| start <= phrase) as u32 - 1;
             let pairs: Vec<(u32, u32)> = phrase_terms
                 .iter()
-                .filter(|&&(phrase, _)| words_in[phrase as usize] == 1 && proper_names[phrase as usize])
+                .filter(|&&(phrase, _)| terms_in_phrase[phrase as usize] == 1 && proper_names[phrase as usize])
                 .map(|&(phrase, term)| (term, doc_of(phrase)))
                 .collect();
             Lists::pack(term_count, pairs.into_iter(), 0)
@@ -739,7 +744,7 @@ impl Index {
                 .iter()
                 .enumerate()
                 .filter_map(|(doc, card)| {
-                    let next = catalogue.cards.iter().position(|c| Some(&c.id) == card.next_step.as_ref())?;
+                    let next = *card_index.get(card.next_step.as_deref()?)?;
                     let words = Lang::ALL
                         .iter()
                         .flat_map(|&lang| &card.raw_text(lang).step_words)
@@ -766,6 +771,7 @@ impl Index {
             term_langs: vocabulary.term_langs,
             related,
             title_prefixes,
+            one_word_titles,
             longer,
             words,
             grams,
@@ -896,8 +902,15 @@ impl Index {
             scores[doc as usize] += bonus;
         }
         if words.iter().any(|w| w.present) {
-            for doc in 0..scores.len() as u32 {
-                if scores[doc as usize] > 0.0 && self.named_as_present(&words, doc) {
+            // Only the best few can lead; checking every card's phrases would cost a large
+            // catalogue dearly.
+            let mut best: Vec<u32> = (0..scores.len() as u32).filter(|&d| scores[d as usize] > 0.0).collect();
+            let keep = best.len().min(PRESENT_CANDIDATES);
+            if keep > 0 {
+                best.select_nth_unstable_by(keep - 1, |&a, &b| scores[b as usize].total_cmp(&scores[a as usize]));
+            }
+            for &doc in &best[..keep] {
+                if self.named_as_present(&words, doc) {
                     scores[doc as usize] *= PRESENT_SERVICE_SHARE;
                 }
             }
@@ -1189,7 +1202,7 @@ impl Index {
 
     /// Whether `term` alone is a card's short name ("Asiakasvastaava", "Kuntoutustutkimus").
     fn is_one_word_title(&self, term: u32) -> bool {
-        self.titles_with.get(term).iter().any(|&phrase| self.phrases.get(phrase).len() == 1)
+        self.one_word_titles.contains(&term)
     }
 
     /// The synonyms of a word: by its stem, or by the word itself when it is a synonym's
@@ -1329,6 +1342,7 @@ impl Index {
             + self.term_langs.capacity()
             + self.related.heap_bytes()
             + self.title_prefixes.heap_bytes()
+            + self.one_word_titles.capacity() * 5
             + map_bytes(self.longer.capacity(), 16 + 24)
             + self.longer.iter().map(|(k, v)| k.len() + v.capacity() * 4).sum::<usize>()
             + self.words.heap_bytes()
