@@ -38,6 +38,7 @@ const QUANTITIES: &[&str] = &[
     "dagar", "timm", "ar", "kronor", "month", "week", "day", "days", "hour", "year", "percent",
 ];
 
+/// The word for a young person in `lang`, as the cards of youth services use it.
 fn young_word(lang: Lang) -> &'static str {
     match lang {
         Lang::Fi => "nuori",

@@ -1232,6 +1232,9 @@ impl Index {
         self.terms.get(stem.as_str()).copied().filter(|&t| self.term_langs[t as usize] == 1 << fi)
     }
 
+    /// Adds the words of `text` not yet `seen` to `words`, each resolved against the
+    /// index (its term, variants, compound parts, base form, synonyms and 4-grams), with
+    /// `weight` and whether it is `present` context.
     fn add_query_words(
         &self,
         text: &str,
@@ -1664,6 +1667,7 @@ mod tests {
         let debts = index.search("Asiakkaalla on todella paljon velkoja.", Lang::Fi);
         assert!(debts.confident && debts.hits[0].id == "velkaneuvonta", "{:?}", debts.hits);
         // One everyday word a few cards use is no question about any of them.
+        assert!(!index.search("Tästä oli apua.", Lang::Fi).confident);
         assert!(!index.search("Kiitos, tästä oli apua!", Lang::Fi).confident);
         assert!(
             !index

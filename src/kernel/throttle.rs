@@ -72,9 +72,11 @@ pub struct Throttle {
     limits: Limits,
     people: HashMap<String, Bucket>,
     rooms: HashMap<String, Bucket>,
-    /// The latest events admitted, oldest first: a decision the store could not commit is
-    /// retried with the same event, which must not be charged twice.
+    /// The latest events admitted, oldest first, and the same as a set: a decision the
+    /// store could not commit is retried with the same event, which must not be charged
+    /// twice.
     admitted: std::collections::VecDeque<String>,
+    admitted_set: std::collections::HashSet<String>,
 }
 
 /// Admitted events remembered for retries (a retry follows within seconds).
@@ -88,7 +90,13 @@ impl Default for Throttle {
 
 impl Throttle {
     pub fn new(config: ThrottleConfig) -> Throttle {
-        Throttle { limits: config.into(), people: HashMap::new(), rooms: HashMap::new(), admitted: Default::default() }
+        Throttle {
+            limits: config.into(),
+            people: HashMap::new(),
+            rooms: HashMap::new(),
+            admitted: Default::default(),
+            admitted_set: Default::default(),
+        }
     }
 
     /// How long a throttled person is not answered.
@@ -99,19 +107,23 @@ impl Throttle {
     /// Whether event `event` from `person` in `room`, sent `at`, is answered. An event
     /// admitted before (a retried decision) is admitted again at no cost.
     pub fn admit(&mut self, event: &str, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
-        if self.admitted.iter().any(|e| e == event) {
+        if self.admitted_set.contains(event) {
             return Admission::Answer;
         }
         let admission = self.charge(person, room, at);
         if admission == Admission::Answer {
             if self.admitted.len() == REMEMBER_ADMITTED {
-                self.admitted.pop_front();
+                if let Some(oldest) = self.admitted.pop_front() {
+                    self.admitted_set.remove(&oldest);
+                }
             }
             self.admitted.push_back(event.to_string());
+            self.admitted_set.insert(event.to_string());
         }
         admission
     }
 
+    /// Takes a token from `person`'s and `room`'s buckets if both have one.
     fn charge(&mut self, person: &str, room: &str, at: DateTime<Utc>) -> Admission {
         self.forget_idle(at);
         let l = self.limits;
