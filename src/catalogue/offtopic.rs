@@ -47,8 +47,9 @@ const STATISTICS: &[&str] = &[
 const CLIENT: &[&str] = &["asiak", "potila", "klient", "client", "patient", "customer"];
 
 /// Whether the asker speaks of their own matters: "my own sick leave", "min egen
-/// sjukdagpenning", "omaa sairauslomaani" (a word with the possessive "-ni" after "oma…"
-/// or "minun") – but not of their own client ("my own client", "omaa asiakastani").
+/// sjukdagpenning", "mun oma B-lausunto", "omaa sairauslomaani" (a word with the
+/// possessive "-ni" after "oma…" or "minun") – but not of their own client ("my own
+/// client", "omaa asiakastani").
 fn about_the_asker(words: &[String]) -> bool {
     let client = |word: &str| CLIENT.iter().any(|c| word.starts_with(c));
     (1..words.len()).any(|at| {
@@ -56,6 +57,7 @@ fn about_the_asker(words: &[String]) -> bool {
         let next = words.get(at + 1).map_or("", String::as_str);
         match (own, mine) {
             ("my", "own") | ("min", "egen") | ("mitt", "eget") | ("mina", "egna") => !client(next),
+            ("mun" | "minun", oma) if oma.starts_with("oma") => !client(next),
             _ => (own.starts_with("oma") || own == "minun") && mine.ends_with("ni") && !client(mine),
         }
     })
@@ -114,6 +116,7 @@ mod tests {
             "Hur ansöker jag om min egen sjukdagpenning från FPA?",
             "My own occupational health nurse wants me to do a work ability check – can I skip it?",
             "Miten haen omaa sairauslomaani?",
+            "Mun oma B-lausunto on vanhentunut, miten saan uuden omalta lääkäriltä?",
             "Montako työtöntä Suomessa on tällä hetkellä?",
             "Milloin on seuraava verkoston tapaaminen?",
             "When is the next network meeting?",
@@ -133,6 +136,7 @@ mod tests {
             "Asiakas juo viikonloput ja maanantaina ei pääse sängystä. Missä päihdepuolella on vastaanotto?",
             "Minun asiakkaani on ollut pitkään työtön, mihin ohjaan hänet?",
             "Omaa asiakastani uhkaa ulosotto, mistä velkaneuvontaa?",
+            "Mun oma asiakas tarvitsee B-lausunnon, mistä?",
             "Hei, mihin ohjaan velkaantuneen asiakkaan?",
             "My own client has debts, where can she get advice?",
             "What do the local work ability teams do?",
