@@ -291,6 +291,18 @@ mod tests {
         println!("{}", evaluate(&index, Path::new(&path)).unwrap());
     }
 
+    /// A second held-out set, written at the end of the session that met the first one's
+    /// targets, to see whether they hold on questions that session never measured: only
+    /// its figures are printed, and the worst outcome (confidently wrong) is gated.
+    #[test]
+    fn second_held_out_set() {
+        let report = report("test-2.toml");
+        let summary = report.summary();
+        let with = if crate::catalogue::voikko_in_use() { " (with Voikko)" } else { "" };
+        println!("second held-out set{with}: {summary}");
+        assert!(report.confident_wrong_rate() <= TEST_CONFIDENT_WRONG, "too many confident wrong answers: {summary}");
+    }
+
     /// The held-out gate. Only figures are printed, so that nobody tunes to its questions.
     #[test]
     fn held_out_test_set_gate() {
