@@ -19,7 +19,7 @@ const COPING_BEFORE: &[&str] = &[
 /// The same up to `WINDOW` words after the name: "KT:kin (on liian raskas)", "eläkkeelle
 /// hän ei halua", "kuntouttava työtoiminta ei onnistunut", "blev för tungt", "is too much".
 const COPING_AFTER: &[&str] =
-    &["liian", "kin", "raskas", "raskasta", "halua", "onnistunut", "onnistu", "tungt", "tung", "jobbigt", "too"];
+    &["liian", "liikaa", "kin", "raskas", "raskasta", "halua", "onnistunut", "onnistu", "tungt", "tung", "jobbigt", "too"];
 
 /// Forms of "olla" that, near a name in the inessive ("KT:ssa ollut", "kuntouttavassa
 /// työtoiminnassa oleva", "ei ole TYP:ssä"), make it the client's present or past
