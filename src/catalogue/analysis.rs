@@ -168,6 +168,11 @@ impl Analyzer {
     fn stem(&self, word: &str) -> String {
         let mut stem = self.stemmer.stem(word).into_owned();
         match self.lang {
+            // The verb "ohjata" (to refer) in its -ma/-minen forms ("ohjaamista",
+            // "ohjaamaan") stems like the service Ohjaamo; it is the verb of "ohjaan".
+            Lang::Fi if (word.starts_with("ohjaami") || word.starts_with("ohjaama")) && !word.starts_with("ohjaamo") => {
+                return self.stemmer.stem("ohjaan").into_owned();
+            }
             Lang::Fi => repair_finnish_stem(word, &mut stem),
             Lang::Sv => repair_swedish_stem(&mut stem),
             Lang::En => {}
@@ -344,6 +349,15 @@ mod tests {
             assert!(stems.iter().all(|s| *s == stems[0]), "{group:?} -> {stems:?}");
         }
         assert_eq!(sv.stem("stor"), "stor", "short words keep their letters");
+    }
+
+    #[test]
+    fn the_verb_ohjata_is_not_the_service_ohjaamo() {
+        let fi = Analyzer::new(Lang::Fi);
+        assert_eq!(fi.stem("ohjaamista"), fi.stem("ohjaan"));
+        assert_eq!(fi.stem("ohjaamaan"), fi.stem("ohjaan"));
+        assert_ne!(fi.stem("ohjaamista"), fi.stem("ohjaamo"));
+        assert_eq!(fi.stem("ohjaamoon"), fi.stem("ohjaamo"));
     }
 
     #[test]
