@@ -302,8 +302,6 @@ struct QueryWord {
     /// Whether it stands where the client's present or a too heavy service is named
     /// (see `context`).
     present: bool,
-    /// How many 4-grams the word has, known to the index or not.
-    gram_count: usize,
 }
 
 /// The sentences of `text`, each with its closing punctuation.
@@ -1155,9 +1153,7 @@ impl Index {
                     .iter()
                     .filter(|&&g| self.gram_postings.contains(g, doc))
                     .count();
-                // Of all the word's 4-grams, not only those some card has: "föräldrapenning"
-                // shares "penning" with "rehabiliteringspenning" and little else.
-                let share = found as f32 / word.gram_count.max(1) as f32;
+                let share = found as f32 / word.grams.len() as f32;
                 if share >= MIN_GRAM_SHARE {
                     share * VARIANT_WEIGHT
                 } else {
@@ -1316,11 +1312,7 @@ impl Index {
                 }));
             }
             let mut grams = Vec::new();
-            let mut gram_count = 0;
-            for_each_gram(&stem, |gram| {
-                gram_count += 1;
-                grams.extend(self.grams.get(&gram).copied());
-            });
+            for_each_gram(&stem, |gram| grams.extend(self.grams.get(&gram).copied()));
             let informativeness = known.map_or(self.unknown_idf, |t| self.words.idf[t as usize]);
             words.push(QueryWord {
                 terms,
@@ -1328,7 +1320,6 @@ impl Index {
                 informativeness,
                 weight,
                 present: present.contains(word),
-                gram_count,
             });
             seen.push(stem);
         });

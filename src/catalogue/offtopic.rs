@@ -1,6 +1,7 @@
 //! Messages that are not questions about which service fits a client, whatever words they
 //! share with the cards: nothing but thanks or greetings, tests of the bot, statistics,
-//! when the next meeting is, and the asker's own matters ("my own sick leave"; holidays,
+//! when the next meeting is, Kela's family, housing and student benefits, and the asker's
+//! own matters ("my own sick leave"; holidays,
 //! opening hours, parking, IT, meeting rooms and minutes). "Saako kuntouttavan
 //! työtoiminnan ohjaaja lomarahaa?" names a card but asks about holiday pay; such messages
 //! are never answered as if a card settled them. (Pay, days and "tomorrow" are not such
@@ -41,6 +42,15 @@ const TALK: &[&str] = &[
 const STATISTICS: &[&str] = &[
     "tilasto", "tilastot", "tilastoja", "tilastoista", "tyottomyysaste", "tyottomyysasteen", "statistik",
     "statistiken", "arbetsloshetsgrad", "statistics",
+];
+
+/// Word beginnings (folded) of Kela's family, housing and student benefits: no card is
+/// about them, so "Kela"/"FPA" in such a question does not make it one for the Kela
+/// rehabilitation card.
+const OTHER_BENEFITS: &[&str] = &[
+    "vanhempainra", "aitiysra", "isyysra", "lapsilis", "asumistu", "opintotu", "opintoraha", "foraldrapenning",
+    "foraldraledighet", "barnbidrag", "bostadsbidrag", "studiestod", "parental", "maternity", "paternity",
+    "child benefit", "housing allowance", "student aid",
 ];
 
 /// Word beginnings (folded) of a client, who is no matter of the asker's own.
@@ -89,8 +99,13 @@ pub(crate) fn is_offtopic(question: &str, lang: Lang) -> bool {
     let next_meeting = is(&["milloin", "when", "nar"])
         && words.iter().any(|w| ["seuraava", "next", "nasta"].iter().any(|n| w.starts_with(n)))
         && words.iter().any(|w| ["palaveri", "kokous", "tapaami", "meeting", "mote"].iter().any(|m| w.contains(m)));
+    let other_benefit = {
+        let text = words.join(" ");
+        OTHER_BENEFITS.iter().any(|b| if b.contains(' ') { text.contains(b) } else { words.iter().any(|w| w.starts_with(b)) })
+    };
     is(own_matters)
         || is(STATISTICS)
+        || other_benefit
         || pair
         || how_many_in_finland
         || next_meeting
@@ -120,6 +135,8 @@ mod tests {
             "Montako työtöntä Suomessa on tällä hetkellä?",
             "Milloin on seuraava verkoston tapaaminen?",
             "When is the next network meeting?",
+            "Hur ansöker man om föräldrapenning från FPA?",
+            "Voiko lapsilisää hakea Kelasta takautuvasti?",
             "Can someone share the Teams link for the network meeting?",
         ] {
             assert!(is_offtopic(message, crate::lang::detect_lang(message).unwrap_or(Lang::Fi)), "{message}");
