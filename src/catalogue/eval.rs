@@ -1,7 +1,7 @@
 //! Search quality measured on evaluation sets: in-domain questions with the cards that
 //! should answer them, and out-of-domain questions that must not be answered confidently.
-//! tests/eval/dev-*.toml are for tuning; tests/eval/test.toml is held out: only the gate
-//! reads it, and it prints figures, never the questions.
+//! tests/eval/dev-*.toml are for tuning; tests/eval/test.toml is held out (only the gate
+//! reads it) and so is tests/eval/test-2.toml; both print figures, never questions.
 
 use super::{CatalogueError, Index};
 use crate::lang::Lang;
