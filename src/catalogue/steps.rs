@@ -46,6 +46,9 @@ fn is_cue(word: &str, cue: &str) -> bool {
     if cue.chars().count() <= SHORT_CUE { word == cue } else { word.starts_with(cue) }
 }
 
+/// "Edelleen" up to this many words after a verb of referring means "onward".
+const ONWARD_WINDOW: usize = 3;
+
 /// Cues of at most this many letters match whole words only.
 const SHORT_CUE: usize = 3;
 
@@ -61,9 +64,15 @@ pub(crate) fn taken(words: &[String]) -> bool {
     has_any(words, TAKEN)
 }
 
-/// Whether the words say that the case is still unresolved.
+/// Whether the words say that the case is still unresolved. "Edelleen" just after a verb
+/// of referring is "onward" ("ohjasi hänet edelleen kuntoutustutkimukseen"), not "still".
 pub(crate) fn unresolved(words: &[String]) -> bool {
-    has_any(words, UNRESOLVED)
+    let onward = |at: usize| {
+        words[at] == "edelleen"
+            && (at.saturating_sub(ONWARD_WINDOW)..at).any(|i| ["ohja", "lahet"].iter().any(|verb| words[i].starts_with(verb)))
+    };
+    let words: Vec<String> = (0..words.len()).filter(|&at| !onward(at)).map(|at| words[at].clone()).collect();
+    has_any(&words, UNRESOLVED)
 }
 
 /// Whether one of the question's words begins with one of `step_words` (folded):
@@ -99,6 +108,7 @@ mod tests {
             "Is the coordinator still working in Turku?",
             // "jonka" is no "jo", and "edelleen" here means onward.
             "Voiko työkykykoordinaattori, jonka asiakas tapasi, ohjata hänet edelleen kuntoutustutkimukseen?",
+            "Koordinaattori on jo ohjannut asiakkaan edelleen kuntoutustutkimukseen, mitä siellä tehdään?",
         ] {
             let words = words(question);
             assert!(!(taken(&words) && unresolved(&words)), "{question}");
