@@ -1,11 +1,11 @@
 //! Messages that are not questions about which service fits a client, whatever words they
 //! share with the cards: nothing but thanks or greetings, tests of the bot, statistics,
 //! when the next meeting is, Kela's family, housing and student benefits, and the asker's
-//! own matters ("my own sick leave"; holidays,
-//! opening hours, parking, IT, meeting rooms and minutes). "Saako kuntouttavan
-//! työtoiminnan ohjaaja lomarahaa?" names a card but asks about holiday pay; such messages
-//! are never answered as if a card settled them. (Pay, days and "tomorrow" are not such
-//! words: case descriptions use them, "saako asiakas palkkaa KT:ssa?".)
+//! own matters ("my own sick leave"; holidays, opening hours, parking, IT, meeting rooms
+//! and minutes). "Saako kuntouttavan työtoiminnan ohjaaja lomarahaa?" names a card but
+//! asks about holiday pay; such messages are never answered as if a card settled them.
+//! (Pay, days and "tomorrow" are not such words: case descriptions use them, "saako
+//! asiakas palkkaa KT:ssa?".)
 
 use crate::lang::detect::{STOPWORDS_EN, STOPWORDS_FI, STOPWORDS_SV};
 use crate::lang::{folded_words, Lang};
@@ -84,7 +84,7 @@ fn only_talk(words: &[String]) -> bool {
 }
 
 /// Whether `question` (in `lang`) is about the asker's own work matters, statistics, when
-/// the next meeting is, or is talk to the bot.
+/// the next meeting is, Kela's other benefits, or is talk to the bot.
 pub(crate) fn is_offtopic(question: &str, lang: Lang) -> bool {
     let words = folded_words(question);
     let own_matters = match lang {
