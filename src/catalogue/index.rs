@@ -849,12 +849,12 @@ impl Index {
     /// that says so: "…konsulterats. Finns det ett team?" asks for the team).
     fn next_step(&self, query: &str) -> Option<u32> {
         use super::steps;
-        if self.steps.is_empty() || !steps::unresolved(&steps::words(query)) {
+        if self.steps.is_empty() || !steps::unresolved(&crate::lang::folded_words(query)) {
             return None;
         }
         let mut named: Vec<&(u32, u32, Vec<Box<str>>)> = Vec::new();
         for sentence in sentences(query) {
-            let words = steps::words(sentence);
+            let words = crate::lang::folded_words(sentence);
             if steps::taken(&words) {
                 named.extend(self.steps.iter().filter(|(_, _, step_words)| steps::names_step(&words, step_words)));
             }
@@ -947,7 +947,7 @@ impl Index {
         if asking_named.is_empty() {
             // No short name: a keyword that names one of the best cards ("vastuuhenkilö").
             asking_named.extend(
-                ranked.iter().take(KEYWORD_NAME_CANDIDATES).filter(|&&(doc, _)| self.mentions_card(asking, doc)).map(|&(doc, score)| (doc, score)),
+                ranked.iter().take(KEYWORD_NAME_CANDIDATES).filter(|&&(doc, _)| self.mentions_card(asking, doc)),
             );
         }
         if let Some(doc) = self.named_subject(asking, &asking_named) {

@@ -4,8 +4,6 @@
 //! team; a question that says one step was taken and did not resolve the case asks for
 //! the next one (the card's `next_step`), whatever other words it shares with cards.
 
-use crate::lang::folded_words;
-
 /// Word beginnings (folded), single or in sequence, saying that a step was taken.
 const TAKEN: &[&[&str]] = &[
     // Finnish
@@ -34,11 +32,6 @@ const UNRESOLVED: &[&[&str]] = &[
     &["could", "not", "resolve"], &["stuck"], &["no", "result"], &["no", "progress"], &["escalat"],
     &["wasn", "enough"], &["not", "enough"], &["out", "of", "ideas"],
 ];
-
-/// The question's words, folded.
-pub(crate) fn words(question: &str) -> Vec<String> {
-    folded_words(question)
-}
 
 /// Whether `word` is the cue word `cue`: a short cue ("jo", "met", "ei") as a whole word,
 /// so that "jonka" is no "jo"; a longer one as the word's beginning ("käsitellyt").
@@ -84,6 +77,7 @@ pub(crate) fn names_step(words: &[String], step_words: &[Box<str>]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::folded_words as words;
 
     #[test]
     fn a_step_taken_without_result_is_recognised_in_three_languages() {
